@@ -21,7 +21,8 @@ function boundaries({ inTests }) {
       { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:contracts', 'type:util', ...testing] },
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', ...testing] },
       { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [...testing] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:domain', 'type:data', 'type:contracts', 'type:util'] },
+      // the test fixtures may start the local infrastructure tools
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:tool', 'type:domain', 'type:data', 'type:contracts', 'type:util'] },
       { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:testing', 'type:data', 'type:contracts', 'type:util'] },
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:tool'] },
       // scope axis: a service uses its own code and shared code, never another service's
