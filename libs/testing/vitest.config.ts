@@ -4,5 +4,6 @@ export default defineProject({
   test: {
     name: 'testing',
     include: ['src/**/*.test.ts'],
+    globalSetup: ['./src/global-setup.ts'],
   },
 });

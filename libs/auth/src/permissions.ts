@@ -1,0 +1,92 @@
+// Roles and the permission table. The table is the single source of truth: `api` checks it, the
+// console reads it (through `api`) to show or hide actions, and the tests iterate it.
+import { AuthError } from './errors';
+import type { Elevation, Principal } from './principal';
+
+export const ROLES = ['admin', 'clinician', 'nurse', 'front_desk', 'auditor', 'integration'] as const;
+export type Role = (typeof ROLES)[number];
+
+/*
+ * Minimum necessary (HIPAA 164.502(b)): `admin` runs the tenant (numbers, templates, staff, settings)
+ * and reads the audit log, but does not read clinical content; `auditor` only reads the audit log;
+ * `front_desk` handles the inbox, patients and appointments but not documents; releasing results
+ * is clinical (`clinician`, `nurse`) or done by the lab system (`integration`). `integration` is a
+ * system caller (EHR, lab, call centre) and never chats with patients.
+ */
+const table = {
+  'conversations:read': ['clinician', 'nurse', 'front_desk'],
+  'messages:send': ['clinician', 'nurse', 'front_desk'],
+  'conversations:assign': ['clinician', 'nurse', 'front_desk'],
+  'patients:read': ['clinician', 'nurse', 'front_desk', 'integration'],
+  'patients:write': ['clinician', 'nurse', 'front_desk', 'integration'],
+  'appointments:read': ['clinician', 'nurse', 'front_desk', 'integration'],
+  'appointments:write': ['clinician', 'nurse', 'front_desk', 'integration'],
+  'documents:read': ['clinician', 'nurse'],
+  'documents:share': ['clinician', 'nurse', 'integration'],
+  'audit:read': ['admin', 'auditor'],
+  'tenant:admin': ['admin'],
+  // who may ask for an emergency elevation (see activeElevation); the flow itself is not built yet
+  break_glass: ['clinician', 'nurse'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof table;
+
+/** permission → roles that hold it (frozen: nothing may widen it at runtime) */
+export const PERMISSIONS: { readonly [P in Permission]: readonly Role[] } = Object.freeze(
+  Object.fromEntries(
+    Object.entries(table).map(([permission, roles]) => [permission, Object.freeze([...roles])]),
+  ) as {
+    [P in Permission]: readonly Role[];
+  },
+);
+
+export const PERMISSION_NAMES = Object.freeze(Object.keys(PERMISSIONS) as Permission[]);
+
+function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}
+
+function rolesGrant(roles: readonly Role[], permission: Permission): boolean {
+  const allowed = PERMISSIONS[permission];
+  return roles.some((role) => allowed.includes(role));
+}
+
+/** Every permission the roles hold, in table order (e.g. for `GET /v1/me` and the console). */
+export function permissionsForRoles(roles: readonly Role[]): Permission[] {
+  return PERMISSION_NAMES.filter((permission) => rolesGrant(roles, permission));
+}
+
+/**
+ * Whether the principal's roles grant the permission. Tenant separation is not decided here: a
+ * principal acts only in `principal.tenantId`. A break-glass elevation does not add permissions
+ * (see `activeElevation`).
+ */
+export function can(principal: Pick<Principal, 'roles'>, permission: Permission): boolean {
+  // callers may pass strings from outside despite the type; unknown names are never granted
+  return isPermission(permission) && rolesGrant(principal.roles, permission);
+}
+
+/** Throws AuthError `permission_denied` unless `can(principal, permission)`. */
+export function requirePermission(principal: Pick<Principal, 'roles'>, permission: Permission): void {
+  if (!can(principal, permission)) {
+    throw new AuthError('permission_denied', `permission ${permission} is required`, { permission });
+  }
+}
+
+/**
+ * Break-glass, room left for the flow: clinical staff will be able to open records outside their
+ * usual reach (another team's patient, an unassigned conversation) in an emergency, for a limited
+ * time and with a reason that the audit log keeps. That widens *which records*, not *which
+ * permissions*, so `can` ignores it; services that scope records consult this instead. It returns
+ * the elevation only while it is in force and only for a role allowed to break glass.
+ */
+export function activeElevation(
+  principal: Pick<Principal, 'roles' | 'elevation'>,
+  now: Date = new Date(),
+): Elevation | undefined {
+  const elevation = principal.elevation;
+  if (elevation === undefined || !rolesGrant(principal.roles, 'break_glass')) return undefined;
+  if (elevation.reason.trim().length === 0) return undefined;
+  const at = now.getTime();
+  return elevation.grantedAt.getTime() <= at && at < elevation.expiresAt.getTime() ? elevation : undefined;
+}
