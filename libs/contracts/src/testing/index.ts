@@ -1,0 +1,139 @@
+// Sample payloads for tests (`@careline/contracts/testing`): every field set, so a round trip or
+// a consumer test sees real shapes. The Sealed values are opaque stand-ins that open with no key:
+// tests that need to open them seal real values with `@careline/crypto/testing` instead.
+import { createHash } from 'node:crypto';
+import { type Sealed } from '../gen/careline/common/v1/sealed';
+import { AuditActorType, AuditOutcome, type AuditEventV1 } from '../gen/careline/events/v1/audit_event';
+import { DeliveryStatus, type MessageStatusV1 } from '../gen/careline/events/v1/message_status';
+import { type OutboundRequestedV1 } from '../gen/careline/events/v1/outbound_requested';
+import { type OutboundResultV1 } from '../gen/careline/events/v1/outbound_result';
+import { type PatientMessageReceivedV1 } from '../gen/careline/events/v1/patient_message_received';
+import { type WebhookReceivedV1 } from '../gen/careline/events/v1/webhook_received';
+
+export const SAMPLE_TENANT_ID = '0b6f1c8e-5d2a-4c1e-9f3b-7a8d6e5c4b3a';
+export const SAMPLE_PHONE_NUMBER_ID = '106540352242922';
+export const SAMPLE_WABA_ID = '102290129340398';
+export const SAMPLE_WAMID = 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRCRDU2NjE3RkQ1QjE2QzU0MwA=';
+export const SAMPLE_WA_ID_HASH = 'a3f5c0e1b2d4968778695a4b3c2d1e0f00112233445566778899aabbccddeeff';
+
+function bytesOf(label: string, length: number): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(label).digest().subarray(0, length));
+}
+
+/** A stand-in Sealed value, distinct per label and stable across calls. */
+export function sampleSealed(label = 'sealed'): Sealed {
+  return {
+    keyRef: 'test/v1',
+    wrappedKey: bytesOf(`${label}/key`, 32),
+    nonce: bytesOf(`${label}/nonce`, 12),
+    ciphertext: bytesOf(`${label}/ciphertext`, 24),
+  };
+}
+
+const sentAt = new Date('2025-03-04T09:15:00.000Z');
+const receivedAt = new Date('2025-03-04T09:15:01.250Z');
+
+export function sampleWebhookReceived(overrides: Partial<WebhookReceivedV1> = {}): WebhookReceivedV1 {
+  return {
+    body: sampleSealed('webhook/body'),
+    receivedAt,
+    phoneNumberIds: [SAMPLE_PHONE_NUMBER_ID],
+    wabaIds: [SAMPLE_WABA_ID],
+    bodySha256: createHash('sha256').update('webhook body').digest('hex'),
+    tenantId: SAMPLE_TENANT_ID,
+    ...overrides,
+  };
+}
+
+/** A patient's text message; pass `content` (and more) to get another kind. */
+export function samplePatientMessageReceived(
+  overrides: Partial<PatientMessageReceivedV1> = {},
+): PatientMessageReceivedV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    messageId: '5f0c2b9e-1d3a-4e6f-8a7b-9c0d1e2f3a4b',
+    wamid: SAMPLE_WAMID,
+    phoneNumberId: SAMPLE_PHONE_NUMBER_ID,
+    waId: sampleSealed('patient/wa_id'),
+    waIdHash: SAMPLE_WA_ID_HASH,
+    patientId: '7d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6',
+    sentAt,
+    receivedAt,
+    profileName: sampleSealed('patient/profile_name'),
+    context: { repliedToWamid: 'wamid.replied', forwarded: false, frequentlyForwarded: false },
+    content: { $case: 'text', value: { body: sampleSealed('patient/text') } },
+    ...overrides,
+  };
+}
+
+export function sampleMessageStatus(overrides: Partial<MessageStatusV1> = {}): MessageStatusV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    wamid: SAMPLE_WAMID,
+    messageId: '2a3b4c5d-6e7f-4081-9a2b-3c4d5e6f7a8b',
+    phoneNumberId: SAMPLE_PHONE_NUMBER_ID,
+    recipientWaId: sampleSealed('status/recipient'),
+    recipientWaIdHash: SAMPLE_WA_ID_HASH,
+    status: DeliveryStatus.DELIVERY_STATUS_DELIVERED,
+    statusAt: sentAt,
+    errors: [],
+    pricing: { category: 'service', type: 'free_customer_service', pricingModel: 'PMP', billable: false },
+    conversation: { id: 'conv-1', originType: 'service', expiresAt: new Date('2025-03-05T09:15:00.000Z') },
+    ...overrides,
+  };
+}
+
+/** A free-text send request; pass `content` to get another kind. */
+export function sampleOutboundRequested(overrides: Partial<OutboundRequestedV1> = {}): OutboundRequestedV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    phoneNumberId: SAMPLE_PHONE_NUMBER_ID,
+    recipientWaId: sampleSealed('outbound/recipient'),
+    recipientWaIdHash: SAMPLE_WA_ID_HASH,
+    messageId: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8a9b0',
+    idempotencyKey: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8a9b0',
+    requestedAt: sentAt,
+    replyToWamid: '',
+    content: { $case: 'text', value: { body: sampleSealed('outbound/text'), previewUrl: false } },
+    ...overrides,
+  };
+}
+
+export function sampleOutboundResult(overrides: Partial<OutboundResultV1> = {}): OutboundResultV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    messageId: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8a9b0',
+    idempotencyKey: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8a9b0',
+    phoneNumberId: SAMPLE_PHONE_NUMBER_ID,
+    recipientWaIdHash: SAMPLE_WA_ID_HASH,
+    completedAt: receivedAt,
+    attempts: 1,
+    outcome: { $case: 'accepted', value: { wamid: SAMPLE_WAMID } },
+    ...overrides,
+  };
+}
+
+export function sampleAuditEvent(overrides: Partial<AuditEventV1> = {}): AuditEventV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    actor: { type: AuditActorType.AUDIT_ACTOR_TYPE_STAFF, id: 'user-42' },
+    action: 'message.sent',
+    patientId: '7d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6',
+    patientWaIdHash: SAMPLE_WA_ID_HASH,
+    resource: { type: 'message', id: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8a9b0' },
+    outcome: AuditOutcome.AUDIT_OUTCOME_SUCCESS,
+    occurredAt: sentAt,
+    detail: { conversation_id: '9e8d7c6b-5a49-4837-a261-504f3e2d1c0b' },
+    ...overrides,
+  };
+}
+
+/** One sample payload per topic, under the same names as TOPICS and EVENTS. */
+export const SAMPLE_PAYLOADS = {
+  webhookReceived: sampleWebhookReceived,
+  patientMessageReceived: samplePatientMessageReceived,
+  messageStatus: sampleMessageStatus,
+  outboundRequested: sampleOutboundRequested,
+  outboundResult: sampleOutboundResult,
+  auditEvents: sampleAuditEvent,
+} as const;
