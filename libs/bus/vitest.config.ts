@@ -4,5 +4,11 @@ export default defineProject({
   test: {
     name: 'bus',
     include: ['src/**/*.test.ts'],
+    // Sets DATABASE_URL / KAFKA_BROKERS (explicit environment, containers or the local tools).
+    globalSetup: ['../../libs/testing/src/global-setup.ts'],
+    // Integration tests join consumer groups and wait on the broker; each waits on conditions
+    // with its own timeout, this is only the backstop.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,349 @@
+// The idempotent consumer runner. For each message, in partition order:
+//   1. parse the CloudEvents envelope and decode the payload; a message that does not parse is
+//      poison and goes to `<topic>.dlq` at once;
+//   2. in ONE transaction (tenant set, as withTenant does): record (group, ce_id) in
+//      processed_events — already there means a duplicate, skipped — and run the handler;
+//   3. only after the commit is the offset marked for committing.
+// A handler failure is retried with backoff, each attempt its own transaction, up to maxAttempts,
+// then dead-lettered; `retryable: false` dead-letters at once. A failure of the infrastructure
+// (Postgres unreachable, the DLQ not taking the record) is never the message's fault: the
+// partition waits, heartbeating so the group does not evict us, and tries again until it works or
+// the consumer stops. Nothing is dead-lettered or skipped because the database was down.
+import { type Pool, type PoolClient, withTenant } from '@careline/db';
+import { runWithTrace } from '@careline/runtime';
+import type kafkajs from 'kafkajs';
+import { deadLetterRecord } from './dlq';
+import { type EventDescriptor, type IncomingKafkaMessage, type ReceivedEvent, fromKafkaMessage } from './envelope';
+import { PoisonMessageError, describeFailure, isNonRetryable, isTransientInfrastructureError } from './errors';
+import { type BusKafka, assertTopicsExist, connectWithin, dlqTopic, logicalTopic, physicalName, withTimeout } from './kafka';
+import { type BusLogger, silentLogger } from './logger';
+import { type BusProducer, createProducer } from './producer';
+import { type Resource } from './resource';
+import { qualified } from './outbox/sql';
+
+/** Where a message came from and what its envelope said; handed to every handler. */
+export interface MessageContext {
+  /** `ce_id`. */
+  id: string;
+  tenantId: string;
+  time: Date;
+  traceparent: string;
+  source: string;
+  type: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+}
+
+export interface TransactionalContext extends MessageContext {
+  /** The transaction the dedupe row is written in; write the handler's effect through it. */
+  client: PoolClient;
+}
+
+/**
+ * One topic's handler. Build it with {@link defineHandler}, which types the payload from the
+ * descriptor. `ctx` is checked strictly: a handler that needs the transaction (`client`) cannot be
+ * given to a consumer without a database.
+ */
+export interface EventHandler<C extends MessageContext = TransactionalContext> {
+  readonly descriptor: EventDescriptor<unknown>;
+  readonly handle: (payload: unknown, ctx: C) => Promise<void>;
+}
+
+/** Builds a handler with the payload type inferred from the descriptor. */
+export function defineHandler<T, C extends MessageContext = TransactionalContext>(
+  descriptor: EventDescriptor<T>,
+  handle: (payload: T, ctx: C) => Promise<void>,
+): EventHandler<C> {
+  // The runner only ever passes what this descriptor decoded, so the payload is a T.
+  return { descriptor, handle: (payload, ctx) => handle(payload as T, ctx) };
+}
+
+export interface BackoffOptions {
+  /** First delay. */
+  initialMs?: number;
+  /** Cap. */
+  maxMs?: number;
+}
+
+interface CommonConsumerOptions {
+  kafka: BusKafka;
+  groupId: string;
+  logger?: BusLogger;
+  /** Handler attempts before a message is dead-lettered. Default 5. */
+  maxAttempts?: number;
+  /** Delay between handler attempts, doubling. Default 200 ms up to 5 000 ms. */
+  backoff?: BackoffOptions;
+  /** Delay between tries while the database or the DLQ is unavailable, doubling. Default 500 ms up to 10 000 ms. */
+  infrastructureBackoff?: BackoffOptions;
+  /** Sends dead letters; started and stopped by the caller. Default: the consumer makes its own. */
+  producer?: BusProducer;
+  /** Where a group with no committed offset starts. Default true (earliest), so nothing written before the first start is missed. */
+  fromBeginning?: boolean;
+  /** Partitions processed in parallel (order is kept within each). Default 1. */
+  partitionsConcurrently?: number;
+  /** kafkajs group timing; the defaults suit production, tests shorten them. */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** Longest a fetch waits for new data; also bounds how quickly stop() returns. Default 1 000 ms. */
+  maxWaitTimeMs?: number;
+  /** Resource name. Default `kafka-consumer:<groupId>`. */
+  name?: string;
+}
+
+export interface ConsumerOptions extends CommonConsumerOptions {
+  pool: Pool;
+  /** Service schema holding processed_events (bus migrations applied). */
+  schema: string;
+  handlers: readonly EventHandler<TransactionalContext>[];
+}
+
+export interface StatelessConsumerOptions extends CommonConsumerOptions {
+  handlers: readonly EventHandler<MessageContext>[];
+}
+
+export type BusConsumer = Resource;
+
+/** The idempotent, transactional consumer (see the top of this file). */
+export function createConsumer(options: ConsumerOptions): BusConsumer {
+  const processed = qualified(options.schema, 'processed_events');
+  const { pool, groupId } = options;
+  return createRunner<TransactionalContext>(options, {
+    async beforeStart() {
+      // Without the table every message would fail in the dedupe insert and, counted as handler
+      // failures, end up dead-lettered: refuse to start instead.
+      const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [processed]);
+      if (rows[0]?.exists !== true) {
+        throw new TypeError(`${processed} does not exist: apply busMigrations to schema ${options.schema} before starting the consumer`);
+      }
+    },
+    async execute(handler, payload, context) {
+      return withTenant(pool, context.tenantId, async (client) => {
+        const inserted = await client.query(
+          `INSERT INTO ${processed} (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [groupId, context.id],
+        );
+        if (inserted.rowCount === 0) return 'duplicate';
+        await handler.handle(payload, { ...context, client });
+        return 'processed';
+      });
+    },
+    async infrastructureDown() {
+      // A handler may wrap a driver error beyond recognition: ask the database itself.
+      try {
+        await withTimeout(pool.query('SELECT 1'), 5_000, () => new Error('database ping timed out'));
+        return false;
+      } catch {
+        return true;
+      }
+    },
+  });
+}
+
+/**
+ * A consumer without a database: no dedupe and no transaction, for handlers whose effect is itself
+ * idempotent (e.g. a call keyed by ce_id). Retries and dead letters work as in {@link createConsumer}.
+ */
+export function createStatelessConsumer(options: StatelessConsumerOptions): BusConsumer {
+  return createRunner<MessageContext>(options, {
+    beforeStart: () => Promise.resolve(),
+    async execute(handler, payload, context) {
+      await handler.handle(payload, context);
+      return 'processed';
+    },
+    infrastructureDown: () => Promise.resolve(false),
+  });
+}
+
+interface Strategy<C extends MessageContext> {
+  beforeStart(): Promise<void>;
+  execute(handler: EventHandler<C>, payload: unknown, context: MessageContext): Promise<'processed' | 'duplicate'>;
+  infrastructureDown(): Promise<boolean>;
+}
+
+/** Thrown inside eachMessage when stop() interrupts a wait: the offset must stay uncommitted. */
+class ConsumerStoppingError extends Error {
+  override readonly name = 'ConsumerStoppingError';
+}
+
+function createRunner<C extends MessageContext>(
+  options: CommonConsumerOptions & { handlers: readonly EventHandler<C>[] },
+  strategy: Strategy<C>,
+): BusConsumer {
+  const { kafka, groupId } = options;
+  const logger = options.logger ?? silentLogger;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError('maxAttempts must be a positive integer');
+  const backoff = delays(options.backoff, 200, 5_000);
+  const infrastructureBackoff = delays(options.infrastructureBackoff, 500, 10_000);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+
+  const handlers = new Map<string, EventHandler<C>>();
+  for (const handler of options.handlers) {
+    if (handlers.has(handler.descriptor.topic)) {
+      throw new TypeError(`two handlers for topic ${handler.descriptor.topic}: a topic carries one payload type`);
+    }
+    handlers.set(handler.descriptor.topic, handler);
+  }
+  if (handlers.size === 0) throw new TypeError('createConsumer needs at least one handler');
+
+  const ownProducer = options.producer === undefined;
+  const producer = options.producer ?? createProducer(kafka, { name: `dlq-producer:${groupId}` });
+  const consumer = kafka.client.consumer({
+    groupId: physicalName(kafka, groupId),
+    allowAutoTopicCreation: false,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: heartbeatIntervalMs,
+    rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    const { error, restart } = event.payload;
+    logger.error({ groupId, restart, err: describeFailure(error) }, 'kafka consumer crashed');
+  });
+
+  let stopping = false;
+  const wakers = new Set<() => void>();
+
+  /** Waits `ms`, heartbeating so a long wait does not cost group membership; stop() cuts it short. */
+  async function pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!stopping && Date.now() < deadline) {
+      const step = Math.min(deadline - Date.now(), heartbeatIntervalMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, step);
+        function done(): void {
+          clearTimeout(timer);
+          wakers.delete(done);
+          resolve();
+        }
+        wakers.add(done);
+      });
+      await heartbeat();
+    }
+    if (stopping) throw new ConsumerStoppingError('consumer stopping');
+  }
+
+  async function deadLetter(
+    payload: kafkajs.EachMessagePayload,
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
+    const { partition, message } = payload;
+    const topic = logicalTopic(kafka, payload.topic);
+    const record = deadLetterRecord(
+      { topic, partition, offset: message.offset, message },
+      { error, attempts, consumerGroup: groupId, failedAt: new Date() },
+    );
+    const fields = { groupId, topic, partition, offset: message.offset, attempts, err: describeFailure(error) };
+    // Until the dead letter is acknowledged the offset must not move: keep trying.
+    for (let failures = 0; ; failures += 1) {
+      try {
+        await producer.sendRecords([record]);
+        logger.error(fields, 'message dead-lettered');
+        return;
+      } catch (sendError) {
+        logger.error({ ...fields, dlqError: describeFailure(sendError) }, 'dead letter not accepted; retrying');
+        await pause(infrastructureBackoff(failures), () => payload.heartbeat());
+      }
+    }
+  }
+
+  async function eachMessage(payload: kafkajs.EachMessagePayload): Promise<void> {
+    const { partition, message } = payload;
+    const topic = logicalTopic(kafka, payload.topic);
+    const handler = handlers.get(topic);
+    if (handler === undefined) return; // not subscribed; cannot happen
+    let event: ReceivedEvent<unknown>;
+    try {
+      event = fromKafkaMessage(handler.descriptor, message as IncomingKafkaMessage);
+    } catch (error) {
+      if (!(error instanceof PoisonMessageError)) throw error;
+      await deadLetter(payload, error, 0);
+      return;
+    }
+    const context: MessageContext = {
+      id: event.id,
+      tenantId: event.tenantId,
+      time: event.time,
+      traceparent: event.traceparent,
+      source: event.source,
+      type: event.type,
+      topic,
+      partition,
+      offset: message.offset,
+      key: event.key,
+    };
+    const fields = { groupId, topic, partition, offset: message.offset, eventId: event.id, tenantId: event.tenantId };
+    let attempts = 0;
+    let outages = 0;
+    for (;;) {
+      if (stopping) throw new ConsumerStoppingError('consumer stopping');
+      try {
+        // The handler's logs and the events it emits continue the producer's trace.
+        const outcome = await runWithTrace(event.traceparent, () => strategy.execute(handler, event.payload, context));
+        if (outcome === 'duplicate') logger.debug(fields, 'duplicate event skipped');
+        return;
+      } catch (error) {
+        if (isTransientInfrastructureError(error) || (await strategy.infrastructureDown())) {
+          // Not the message's fault: no attempt is burnt, nothing is dead-lettered.
+          logger.warn({ ...fields, outages, err: describeFailure(error) }, 'infrastructure unavailable; partition waits');
+          await pause(infrastructureBackoff(outages), () => payload.heartbeat());
+          outages += 1;
+          continue;
+        }
+        outages = 0;
+        attempts += 1;
+        if (isNonRetryable(error) || attempts >= maxAttempts) {
+          await deadLetter(payload, error, attempts);
+          return;
+        }
+        logger.warn({ ...fields, attempts, err: describeFailure(error) }, 'handler failed; retrying');
+        await pause(backoff(attempts - 1), () => payload.heartbeat());
+      }
+    }
+  }
+
+  let started = false;
+  return {
+    name: options.name ?? `kafka-consumer:${groupId}`,
+    async start() {
+      if (started) return;
+      stopping = false;
+      if (ownProducer) await producer.start();
+      try {
+        await strategy.beforeStart();
+        await assertTopicsExist(kafka, [...handlers.keys()].flatMap((topic) => [topic, dlqTopic(topic)]));
+        await connectWithin(kafka, () => consumer.connect(), () => consumer.disconnect());
+        await consumer.subscribe({ topics: [...handlers.keys()].map((t) => physicalName(kafka, t)), fromBeginning: options.fromBeginning ?? true });
+        await consumer.run({
+          autoCommit: true,
+          partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
+          eachMessage,
+        });
+      } catch (error) {
+        await consumer.disconnect().catch(() => undefined);
+        if (ownProducer) await producer.stop().catch(() => undefined);
+        throw error;
+      }
+      started = true;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      stopping = true;
+      for (const wake of [...wakers]) wake();
+      await consumer.disconnect();
+      if (ownProducer) await producer.stop();
+    },
+  };
+}
+
+/** Exponential delays: initial, 2×, 4×… capped at max. */
+function delays(options: BackoffOptions | undefined, initialMs: number, maxMs: number): (n: number) => number {
+  const initial = options?.initialMs ?? initialMs;
+  const max = options?.maxMs ?? maxMs;
+  return (n) => Math.min(initial * 2 ** Math.min(n, 30), max);
+}
