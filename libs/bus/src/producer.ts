@@ -43,6 +43,9 @@ export function createProducer(kafka: BusKafka, options: ProducerOptions = {}): 
   const sendTimeoutMs = options.sendTimeoutMs ?? 5_000;
   const producer = kafka.client.producer({
     idempotent: true,
+    // Idempotence needs unlimited retries (kafkajs warns otherwise); callers are protected from
+    // the wait by sendTimeoutMs.
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
     // kafkajs' idempotent producer keeps order only with one request in flight per broker.
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,

@@ -314,7 +314,8 @@ async function applyComponent(client: PoolClient, run: ComponentRun): Promise<Mi
       );
     }
     run.logger?.info(
-      { schema, component, version: migration.version, name: migration.name },
+      // `migration`, not `name`: loggers redact `name` (it usually holds a person's name)
+      { schema, component, version: migration.version, migration: migration.name },
       'applied migration',
     );
     done.push({ version: migration.version, name: migration.name });
