@@ -1,0 +1,149 @@
+// Ingest's composition root: builds every resource, starts nothing. Start order (lifecycle):
+// Postgres (connect, migrations: schema `ingest` + bus tables) → Kafka topics (when asked) →
+// producer → outbox relay → consumer → HTTP; SIGTERM stops them in reverse, so HTTP readiness goes
+// first, the consumer finishes its message, and the relay sends what was committed before the
+// producer disconnects.
+import { randomUUID } from 'node:crypto';
+import {
+  type BackoffOptions,
+  type BusKafka,
+  assertTopicsExist,
+  createConsumer,
+  createKafka,
+  createOutboxRelay,
+  createProducer,
+  ensureTopics,
+} from '@careline/bus';
+import { TOPICS, TOPIC_PROVISIONING } from '@careline/contracts';
+import { type Sealer, createLocalKeyProvider, createSealer } from '@careline/crypto';
+import {
+  type Logger,
+  type ReadinessProbe,
+  type Resource,
+  createHttpServer,
+  createLifecycle,
+  createMetrics,
+} from '@careline/runtime';
+import { CONSUMER_GROUP, type Config } from './config';
+import { createDatabase } from './db/database';
+import { INGEST_SCHEMA } from './db/migrations';
+import { webhookReceivedHandler } from './kafka/webhook-handler';
+import { createIngestMetrics } from './metrics';
+import { createIngestHandlers } from './use-cases/ingest-webhook';
+
+/** Consumer timings; production keeps the bus defaults, tests shorten them. */
+export interface ConsumerTuning {
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  maxWaitTimeMs?: number;
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  /** Default: the local key provider over CARELINE_MASTER_KEY. */
+  sealer?: Sealer;
+  consumer?: ConsumerTuning;
+  /** Outbox relay poll fallback; default the bus's. */
+  relayPollIntervalMs?: number;
+}
+
+/** The topics ingest reads (with its dead-letter companion) and writes. */
+const CONSUMED = [TOPICS.webhookReceived] as const;
+const PRODUCED = [TOPICS.patientMessageReceived, TOPICS.messageStatus] as const;
+
+export function buildApp(config: Config, deps: AppDeps) {
+  const { logger } = deps;
+  const sealer =
+    deps.sealer ?? createSealer(createLocalKeyProvider({ masterKey: config.CARELINE_MASTER_KEY }));
+  const registry = createMetrics({ labels: { service: 'ingest' } });
+  const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT });
+
+  const database = lifecycle.add(
+    createDatabase({ url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, logger }),
+  );
+
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    logger,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+  });
+  if (config.KAFKA_CREATE_TOPICS) lifecycle.add(topicsResource(kafka));
+
+  const producer = lifecycle.add(createProducer(kafka));
+  lifecycle.add(
+    createOutboxRelay({
+      pool: database.pool,
+      schema: INGEST_SCHEMA,
+      producer,
+      logger,
+      ...(deps.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: deps.relayPollIntervalMs }),
+    }),
+  );
+
+  const handlers = createIngestHandlers({
+    sealer,
+    logger,
+    metrics: createIngestMetrics(registry),
+    newId: randomUUID,
+  });
+  lifecycle.add(
+    createConsumer({
+      kafka,
+      groupId: CONSUMER_GROUP,
+      pool: database.pool,
+      schema: INGEST_SCHEMA,
+      logger,
+      producer,
+      handlers: [webhookReceivedHandler(handlers)],
+      ...deps.consumer,
+    }),
+  );
+
+  const readiness: ReadinessProbe[] = [
+    { name: 'postgres', check: () => database.ping() },
+    { name: 'kafka', check: cached(5_000, () => assertTopicsExist(kafka, [...CONSUMED, ...PRODUCED])) },
+  ];
+  const http = createHttpServer({
+    name: 'ingest',
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    logger,
+    registry,
+    readiness,
+  });
+  // Added last: starts when everything else runs, stops (and drains readiness) first.
+  lifecycle.add(http.resource);
+
+  return { lifecycle, http, database, registry };
+}
+
+export type App = ReturnType<typeof buildApp>;
+
+/** Creates the topics ingest uses when missing, with the contracts' suggested partition counts. */
+function topicsResource(kafka: BusKafka): Resource {
+  const partitions = new Map(TOPIC_PROVISIONING.map((t) => [t.topic, t.partitions]));
+  const spec = (topic: string, dlq: boolean) => ({ topic, numPartitions: partitions.get(topic) ?? 12, dlq });
+  return {
+    name: 'kafka-topics',
+    start: () =>
+      ensureTopics(kafka, [...CONSUMED.map((t) => spec(t, true)), ...PRODUCED.map((t) => spec(t, false))]),
+    stop: () => Promise.resolve(),
+  };
+}
+
+/**
+ * A readiness check that asks Kafka at most once per `ttlMs` (each ask opens an admin connection);
+ * failures are not cached, so recovery shows at the next probe.
+ */
+function cached(ttlMs: number, check: () => Promise<void>): () => Promise<void> {
+  let okUntil = 0;
+  return async () => {
+    if (Date.now() < okUntil) return;
+    await check();
+    okUntil = Date.now() + ttlMs;
+  };
+}
