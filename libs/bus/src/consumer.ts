@@ -104,7 +104,13 @@ export interface StatelessConsumerOptions extends CommonConsumerOptions {
   handlers: readonly EventHandler<MessageContext>[];
 }
 
-export type BusConsumer = Resource;
+export interface BusConsumer extends Resource {
+  /**
+   * False once kafkajs gave up on the consumer (a crash it will not restart from): readiness
+   * probes use it so that a dead consumer takes the pod out of service instead of idling.
+   */
+  healthy(): boolean;
+}
 
 /** The idempotent, transactional consumer (see the top of this file). */
 export function createConsumer(options: ConsumerOptions): BusConsumer {
@@ -199,8 +205,10 @@ function createRunner<C extends MessageContext>(
     rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
   });
+  let crashed = false;
   consumer.on(consumer.events.CRASH, (event) => {
     const { error, restart } = event.payload;
+    if (!restart) crashed = true;
     logger.error({ groupId, restart, err: describeFailure(error) }, 'kafka consumer crashed');
   });
 
@@ -329,6 +337,10 @@ function createRunner<C extends MessageContext>(
         throw error;
       }
       started = true;
+      crashed = false;
+    },
+    healthy() {
+      return started && !crashed;
     },
     async stop() {
       if (!started) return;

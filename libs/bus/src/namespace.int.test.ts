@@ -79,4 +79,21 @@ describe('topic namespaces', () => {
     const onWire = await readTopic(raw, `${prefixes[0]}${topic}`, { until: (records) => records.length >= 1, timeoutMs: 10_000 });
     expect(onWire).toHaveLength(1);
   });
+
+  it('reports a started consumer healthy and a stopped one not', async () => {
+    const kafka = createKafka({ brokers: env.brokers, clientId: 'ns-health', topicPrefix: prefixes[0] });
+    const consumer = createConsumer({
+      kafka,
+      groupId: 'careline-health-check',
+      pool: env.pool,
+      schema,
+      ...fastConsumer,
+      handlers: [defineHandler(descriptor, () => Promise.resolve())],
+    });
+    expect(consumer.healthy()).toBe(false);
+    await consumer.start();
+    expect(consumer.healthy()).toBe(true);
+    await consumer.stop();
+    expect(consumer.healthy()).toBe(false);
+  });
 });
