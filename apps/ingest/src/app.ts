@@ -90,22 +90,22 @@ export function buildApp(config: Config, deps: AppDeps) {
     metrics: createIngestMetrics(registry),
     newId: randomUUID,
   });
-  lifecycle.add(
-    createConsumer({
-      kafka,
-      groupId: CONSUMER_GROUP,
-      pool: database.pool,
-      schema: INGEST_SCHEMA,
-      logger,
-      producer,
-      handlers: [webhookReceivedHandler(handlers)],
-      ...deps.consumer,
-    }),
-  );
+  const consumer = createConsumer({
+    kafka,
+    groupId: CONSUMER_GROUP,
+    pool: database.pool,
+    schema: INGEST_SCHEMA,
+    logger,
+    producer,
+    handlers: [webhookReceivedHandler(handlers)],
+    ...deps.consumer,
+  });
+  lifecycle.add(consumer);
 
   const readiness: ReadinessProbe[] = [
     { name: 'postgres', check: () => database.ping() },
     { name: 'kafka', check: cached(5_000, () => assertTopicsExist(kafka, [...CONSUMED, ...PRODUCED])) },
+    { name: 'consumer', check: () => consumer.healthy() },
   ];
   const http = createHttpServer({
     name: 'ingest',
