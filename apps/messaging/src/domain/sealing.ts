@@ -1,0 +1,73 @@
+// Patient data at rest and in events. At rest every sealed column holds a serialized
+// careline.common.v1.Sealed (the same envelope the events carry) under messaging's own context,
+// which names the row and the field: a ciphertext copied to another row, field or tenant does not
+// open. Event ciphertexts are always opened and re-sealed, never stored as they came, so a value
+// readable by every consumer of a topic never becomes a database value and vice versa.
+import { type Sealed as SealedMessage, Sealed } from '@careline/contracts';
+import { DecryptionError, type Sealer } from '@careline/crypto';
+import { DomainError } from '@careline/runtime';
+import { invalidEvent } from './errors';
+
+export const atRestContext = {
+  conversationWaId: (conversationId: string): string => `messaging:conversation:${conversationId}:wa_id`,
+  conversationDisplayName: (conversationId: string): string => `messaging:conversation:${conversationId}:display_name`,
+  conversationPreview: (conversationId: string): string => `messaging:conversation:${conversationId}:preview`,
+  messageContent: (messageId: string): string => `messaging:message:${messageId}:content`,
+} as const;
+
+export interface AtRest {
+  seal(tenantId: string, plaintext: Uint8Array | string, context: string): Promise<Uint8Array>;
+  open(tenantId: string, stored: Uint8Array, context: string): Promise<Uint8Array>;
+  openString(tenantId: string, stored: Uint8Array, context: string): Promise<string>;
+}
+
+export function createAtRest(sealer: Sealer): AtRest {
+  const open = async (tenantId: string, stored: Uint8Array, context: string): Promise<Uint8Array> =>
+    sealer.open(tenantId, Sealed.decode(stored), context);
+  return {
+    async seal(tenantId, plaintext, context) {
+      return Sealed.encode(await sealer.seal(tenantId, plaintext, context)).finish();
+    },
+    open,
+    async openString(tenantId, stored, context) {
+      return Buffer.from(await open(tenantId, stored, context)).toString('utf8');
+    },
+  };
+}
+
+/** Opens the sealed fields of one event (all share the payload's context). */
+export interface EventOpener {
+  bytes(field: string, sealed: SealedMessage | undefined): Promise<Uint8Array>;
+  string(field: string, sealed: SealedMessage | undefined): Promise<string>;
+  optionalString(sealed: SealedMessage | undefined): Promise<string>;
+}
+
+export function eventOpener(sealer: Sealer, tenantId: string, context: string): EventOpener {
+  const bytes = async (field: string, sealed: SealedMessage | undefined): Promise<Uint8Array> => {
+    if (sealed === undefined) throw invalidEvent(`the event lacks ${field}`);
+    try {
+      return await sealer.open(tenantId, sealed, context);
+    } catch (error) {
+      // Retrying cannot make a ciphertext open: dead-letter at once.
+      if (error instanceof DecryptionError) {
+        throw new DomainError({
+          code: 'undecryptable_event',
+          kind: 'invalid_argument',
+          message: `The event's ${field} could not be decrypted.`,
+          retryable: false,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+  return {
+    bytes,
+    async string(field, sealed) {
+      return Buffer.from(await bytes(field, sealed)).toString('utf8');
+    },
+    async optionalString(sealed) {
+      return sealed === undefined ? '' : Buffer.from(await bytes('an optional field', sealed)).toString('utf8');
+    },
+  };
+}

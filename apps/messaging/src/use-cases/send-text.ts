@@ -1,0 +1,122 @@
+// A free-text reply from the care team. Inside the 24-hour window the message is stored `queued`
+// and the send command written to the outbox in ONE transaction (both or neither); outside it the
+// call is refused with `window_closed` and nothing is queued. Idempotent per conversation by the
+// client's key: a retry returns the first message and queues nothing more. The conversation row
+// is locked for the transaction, so two concurrent calls with one key cannot both queue.
+import { randomUUID } from 'node:crypto';
+import {
+  EVENT_KEYS,
+  type OutboundRequestedV1,
+  type SendTextRequest,
+  type SendTextResponse,
+  TOPICS,
+  outboundRequestedEvent,
+  sealContext,
+} from '@careline/contracts';
+import { enqueue } from '@careline/bus';
+import { isUuid, withTenant } from '@careline/db';
+import { SCHEMA } from '../config';
+import { getConversation, recordOutboundActivity } from '../db/conversations';
+import { findByIdempotencyKey, findMessageInConversation, insertMessage, lockMessageById } from '../db/messages';
+import { type MessageContent, characterCount, encodeContent, previewOf } from '../domain/content';
+import { conversationNotFound, idempotencyKeyRequired, invalidText, replyToNotFound, windowClosed } from '../domain/errors';
+import { atRestContext } from '../domain/sealing';
+import { isWindowOpen, windowOpenUntil } from '../domain/window';
+import { settleDelivery } from './apply-message-status';
+import { type TenantCaller } from './caller';
+import { type UseCaseDeps } from './deps';
+import { messageView } from './views';
+
+export const MAX_TEXT_CHARACTERS = 4096;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+export const EVENT_SOURCE = '/careline/messaging';
+
+export type SendText = (caller: TenantCaller, request: SendTextRequest) => Promise<SendTextResponse>;
+
+export function createSendText(deps: UseCaseDeps): SendText {
+  const { atRest, sealer, clock } = deps;
+  return async (caller, request) => {
+    const { tenantId } = caller;
+    const text = request.text;
+    if (characterCount(text) > MAX_TEXT_CHARACTERS || text.trim() === '') throw invalidText();
+    const key = request.idempotencyKey;
+    if (key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw idempotencyKeyRequired();
+    if (!isUuid(request.conversationId)) throw conversationNotFound();
+    if (request.replyToMessageId !== '' && !isUuid(request.replyToMessageId)) throw replyToNotFound();
+
+    const row = await withTenant(deps.pool, tenantId, async (client) => {
+      const conversation = await getConversation(client, tenantId, request.conversationId, { lock: true });
+      if (conversation === undefined) throw conversationNotFound();
+
+      const repeated = await findByIdempotencyKey(client, tenantId, conversation.id, key);
+      if (repeated) return repeated;
+
+      const now = clock();
+      if (!isWindowOpen(conversation.last_inbound_at, now)) {
+        throw windowClosed(conversation.id, windowOpenUntil(conversation.last_inbound_at));
+      }
+      const replyTo =
+        request.replyToMessageId === ''
+          ? undefined
+          : await findMessageInConversation(client, tenantId, conversation.id, request.replyToMessageId);
+      if (request.replyToMessageId !== '' && replyTo === undefined) throw replyToNotFound();
+
+      const messageId = randomUUID();
+      const content: MessageContent = { $case: 'text', value: { body: text } };
+      await insertMessage(client, {
+        id: messageId,
+        tenantId,
+        conversationId: conversation.id,
+        direction: 'outbound',
+        wamid: null,
+        contentKind: content.$case,
+        contentSealed: await atRest.seal(tenantId, encodeContent(content), atRestContext.messageContent(messageId)),
+        replyToMessageId: replyTo?.id ?? null,
+        state: 'queued',
+        sentBy: caller.actor,
+        idempotencyKey: key,
+        createdAt: now,
+        storedAt: now,
+      });
+      await recordOutboundActivity(client, tenantId, conversation.id, {
+        at: now,
+        previewSealed: await atRest.seal(tenantId, previewOf(content), atRestContext.conversationPreview(conversation.id)),
+      });
+
+      // The command carries the patient's number and the text sealed for the topic, never the
+      // at-rest ciphertexts: each context opens in one place only.
+      const eventContext = sealContext(TOPICS.outboundRequested, messageId);
+      const waId = await atRest.openString(tenantId, conversation.wa_id_sealed, atRestContext.conversationWaId(conversation.id));
+      const command: OutboundRequestedV1 = {
+        tenantId,
+        phoneNumberId: conversation.phone_number_id,
+        recipientWaId: await sealer.seal(tenantId, waId, eventContext),
+        recipientWaIdHash: conversation.wa_id_hash,
+        messageId,
+        // The gateway sends at most once per key; one message is one send.
+        idempotencyKey: messageId,
+        requestedAt: now,
+        replyToWamid: replyTo?.wamid ?? '',
+        content: { $case: 'text', value: { body: await sealer.seal(tenantId, text, eventContext), previewUrl: false } },
+      };
+      await enqueue(client, SCHEMA, outboundRequestedEvent, {
+        key: EVENT_KEYS.outboundRequested(command),
+        tenantId,
+        source: EVENT_SOURCE,
+        payload: command,
+      });
+
+      const stored = await lockMessageById(client, tenantId, messageId);
+      if (stored === undefined) throw new Error('queued message vanished');
+      // Nothing is parked for a brand-new id in practice; settled anyway so that "parked statuses
+      // are applied when their message appears" holds wherever a message appears.
+      const state = await settleDelivery(client, stored, []);
+      deps.logger.info(
+        { tenant_id: tenantId, conversation_id: conversation.id, message_id: messageId, actor: caller.actor },
+        'reply queued',
+      );
+      return state === stored.state ? stored : ((await lockMessageById(client, tenantId, messageId)) ?? stored);
+    });
+    return { message: await messageView(atRest, row) };
+  };
+}

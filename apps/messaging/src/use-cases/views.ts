@@ -1,0 +1,69 @@
+// Rows → MessagingService responses, opening the sealed columns. Responses carry patient data in
+// clear by contract (messaging.proto); nothing here logs.
+import {
+  type Conversation,
+  type Message,
+  MessageDirection,
+  MessageState,
+} from '@careline/contracts';
+import { type ConversationRow } from '../db/conversations';
+import { type MessageRow } from '../db/messages';
+import { decodeContent } from '../domain/content';
+import { type AtRest, atRestContext } from '../domain/sealing';
+import { type MessageStateName } from '../domain/status';
+import { windowOpenUntil } from '../domain/window';
+
+const STATE: Record<MessageStateName, MessageState> = {
+  received: MessageState.MESSAGE_STATE_RECEIVED,
+  queued: MessageState.MESSAGE_STATE_QUEUED,
+  sent: MessageState.MESSAGE_STATE_SENT,
+  delivered: MessageState.MESSAGE_STATE_DELIVERED,
+  read: MessageState.MESSAGE_STATE_READ,
+  failed: MessageState.MESSAGE_STATE_FAILED,
+};
+
+export async function conversationView(atRest: AtRest, row: ConversationRow): Promise<Conversation> {
+  const open = (stored: Uint8Array | null, context: string): Promise<string> =>
+    stored === null ? Promise.resolve('') : atRest.openString(row.tenant_id, stored, context);
+  const [waId, displayName, preview] = await Promise.all([
+    open(row.wa_id_sealed, atRestContext.conversationWaId(row.id)),
+    open(row.display_name_sealed, atRestContext.conversationDisplayName(row.id)),
+    open(row.last_message_preview_sealed, atRestContext.conversationPreview(row.id)),
+  ]);
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    phoneNumberId: row.phone_number_id,
+    patientId: row.patient_id ?? '',
+    patientWaIdHash: row.wa_id_hash,
+    patientDisplayName: displayName,
+    patientPhoneNumber: `+${waId}`,
+    lastMessageAt: row.last_message_at,
+    lastMessagePreview: preview,
+    windowOpenUntil: windowOpenUntil(row.last_inbound_at) ?? undefined,
+    unreadCount: row.unread_count,
+    assignedTo: '',
+    optedOut: false,
+    createdAt: row.created_at,
+  };
+}
+
+export async function messageView(atRest: AtRest, row: MessageRow): Promise<Message> {
+  const plaintext = await atRest.open(row.tenant_id, row.content_sealed, atRestContext.messageContent(row.id));
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    direction: row.direction === 'inbound' ? MessageDirection.MESSAGE_DIRECTION_INBOUND : MessageDirection.MESSAGE_DIRECTION_OUTBOUND,
+    wamid: row.wamid ?? '',
+    status: {
+      state: STATE[row.state],
+      errorCode: row.error_code ?? '',
+      reason: row.error_reason ?? '',
+      updatedAt: row.state_at,
+    },
+    createdAt: row.created_at,
+    sentBy: row.sent_by ?? '',
+    replyToMessageId: row.reply_to_message_id ?? '',
+    content: decodeContent(row.content_kind, plaintext),
+  };
+}
