@@ -1,9 +1,20 @@
 // Construction rules of the consumer and the fit with @careline/contracts' descriptors; no broker
 // is contacted (nothing is started).
-import { EVENTS, type EventDescriptor as ContractDescriptor, MalformedPayloadError, webhookReceivedEvent } from '@careline/contracts';
+import {
+  EVENTS,
+  type EventDescriptor as ContractDescriptor,
+  MalformedPayloadError,
+  webhookReceivedEvent,
+} from '@careline/contracts';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type MessageContext, type TransactionalContext, createConsumer, createStatelessConsumer, defineHandler } from './consumer';
+import {
+  type MessageContext,
+  type TransactionalContext,
+  createConsumer,
+  createStatelessConsumer,
+  defineHandler,
+} from './consumer';
 import { type EventDescriptor, fromKafkaMessage, toKafkaMessage } from './envelope';
 import { PoisonMessageError } from './errors';
 import { createKafka } from './kafka';
@@ -16,9 +27,15 @@ const tenantId = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 describe('createConsumer / createStatelessConsumer', () => {
   it('refuses two handlers for one topic, no handlers, and a maxAttempts below 1', () => {
     const handle = defineHandler(descriptor, (_payload, _ctx: MessageContext) => Promise.resolve());
-    expect(() => createStatelessConsumer({ kafka, groupId: 'g', handlers: [handle, handle] })).toThrow('two handlers for topic thing.v1');
-    expect(() => createStatelessConsumer({ kafka, groupId: 'g', handlers: [] })).toThrow('at least one handler');
-    expect(() => createStatelessConsumer({ kafka, groupId: 'g', handlers: [handle], maxAttempts: 0 })).toThrow('maxAttempts');
+    expect(() => createStatelessConsumer({ kafka, groupId: 'g', handlers: [handle, handle] })).toThrow(
+      'two handlers for topic thing.v1',
+    );
+    expect(() => createStatelessConsumer({ kafka, groupId: 'g', handlers: [] })).toThrow(
+      'at least one handler',
+    );
+    expect(() =>
+      createStatelessConsumer({ kafka, groupId: 'g', handlers: [handle], maxAttempts: 0 }),
+    ).toThrow('maxAttempts');
   });
 
   it('types handlers so that one needing the transaction cannot go to a consumer without a database', () => {
@@ -46,7 +63,12 @@ describe('with @careline/contracts descriptors', () => {
     const payload = webhookReceivedEvent.decode(new Uint8Array());
     payload.tenantId = tenantId;
     payload.phoneNumberIds = ['1234567890'];
-    const record = toKafkaMessage(webhookReceivedEvent, { key: '1234567890', tenantId, source: '/careline/gateway', payload });
+    const record = toKafkaMessage(webhookReceivedEvent, {
+      key: '1234567890',
+      tenantId,
+      source: '/careline/gateway',
+      payload,
+    });
     expect(record.headers.ce_type).toBe('careline.wa.webhook.received.v1');
     const message = { key: Buffer.from(record.key), value: record.value, headers: record.headers };
     expect(fromKafkaMessage(webhookReceivedEvent, message).payload).toEqual(payload);

@@ -13,9 +13,27 @@ import { type Pool, type PoolClient, withTenant } from '@careline/db';
 import { runWithTrace } from '@careline/runtime';
 import type kafkajs from 'kafkajs';
 import { deadLetterRecord } from './dlq';
-import { type EventDescriptor, type IncomingKafkaMessage, type ReceivedEvent, fromKafkaMessage } from './envelope';
-import { PoisonMessageError, describeFailure, isNonRetryable, isTransientInfrastructureError } from './errors';
-import { type BusKafka, assertTopicsExist, connectWithin, dlqTopic, logicalTopic, physicalName, withTimeout } from './kafka';
+import {
+  type EventDescriptor,
+  type IncomingKafkaMessage,
+  type ReceivedEvent,
+  fromKafkaMessage,
+} from './envelope';
+import {
+  PoisonMessageError,
+  describeFailure,
+  isNonRetryable,
+  isTransientInfrastructureError,
+} from './errors';
+import {
+  type BusKafka,
+  assertTopicsExist,
+  connectWithin,
+  dlqTopic,
+  logicalTopic,
+  physicalName,
+  withTimeout,
+} from './kafka';
 import { type BusLogger, silentLogger } from './logger';
 import { type BusProducer, createProducer } from './producer';
 import { type Resource } from './resource';
@@ -120,9 +138,13 @@ export function createConsumer(options: ConsumerOptions): BusConsumer {
     async beforeStart() {
       // Without the table every message would fail in the dedupe insert and, counted as handler
       // failures, end up dead-lettered: refuse to start instead.
-      const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [processed]);
+      const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
+        processed,
+      ]);
       if (rows[0]?.exists !== true) {
-        throw new TypeError(`${processed} does not exist: apply busMigrations to schema ${options.schema} before starting the consumer`);
+        throw new TypeError(
+          `${processed} does not exist: apply busMigrations to schema ${options.schema} before starting the consumer`,
+        );
       }
     },
     async execute(handler, payload, context) {
@@ -165,7 +187,11 @@ export function createStatelessConsumer(options: StatelessConsumerOptions): BusC
 
 interface Strategy<C extends MessageContext> {
   beforeStart(): Promise<void>;
-  execute(handler: EventHandler<C>, payload: unknown, context: MessageContext): Promise<'processed' | 'duplicate'>;
+  execute(
+    handler: EventHandler<C>,
+    payload: unknown,
+    context: MessageContext,
+  ): Promise<'processed' | 'duplicate'>;
   infrastructureDown(): Promise<boolean>;
 }
 
@@ -181,7 +207,8 @@ function createRunner<C extends MessageContext>(
   const { kafka, groupId } = options;
   const logger = options.logger ?? silentLogger;
   const maxAttempts = options.maxAttempts ?? 5;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError('maxAttempts must be a positive integer');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new TypeError('maxAttempts must be a positive integer');
   const backoff = delays(options.backoff, 200, 5_000);
   const infrastructureBackoff = delays(options.infrastructureBackoff, 500, 10_000);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
@@ -189,7 +216,9 @@ function createRunner<C extends MessageContext>(
   const handlers = new Map<string, EventHandler<C>>();
   for (const handler of options.handlers) {
     if (handlers.has(handler.descriptor.topic)) {
-      throw new TypeError(`two handlers for topic ${handler.descriptor.topic}: a topic carries one payload type`);
+      throw new TypeError(
+        `two handlers for topic ${handler.descriptor.topic}: a topic carries one payload type`,
+      );
     }
     handlers.set(handler.descriptor.topic, handler);
   }
@@ -204,6 +233,9 @@ function createRunner<C extends MessageContext>(
     heartbeatInterval: heartbeatIntervalMs,
     rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+    // Above the largest record a contract topic takes (raw webhooks up to 5 MiB): a fetch must
+    // be able to hold one whole record.
+    maxBytesPerPartition: 8 * 1024 * 1024,
   });
   let crashed = false;
   consumer.on(consumer.events.CRASH, (event) => {
@@ -245,7 +277,14 @@ function createRunner<C extends MessageContext>(
       { topic, partition, offset: message.offset, message },
       { error, attempts, consumerGroup: groupId, failedAt: new Date() },
     );
-    const fields = { groupId, topic, partition, offset: message.offset, attempts, err: describeFailure(error) };
+    const fields = {
+      groupId,
+      topic,
+      partition,
+      offset: message.offset,
+      attempts,
+      err: describeFailure(error),
+    };
     // Until the dead letter is acknowledged the offset must not move: keep trying.
     for (let failures = 0; ; failures += 1) {
       try {
@@ -253,7 +292,10 @@ function createRunner<C extends MessageContext>(
         logger.error(fields, 'message dead-lettered');
         return;
       } catch (sendError) {
-        logger.error({ ...fields, dlqError: describeFailure(sendError) }, 'dead letter not accepted; retrying');
+        logger.error(
+          { ...fields, dlqError: describeFailure(sendError) },
+          'dead letter not accepted; retrying',
+        );
         await pause(infrastructureBackoff(failures), () => payload.heartbeat());
       }
     }
@@ -284,20 +326,32 @@ function createRunner<C extends MessageContext>(
       offset: message.offset,
       key: event.key,
     };
-    const fields = { groupId, topic, partition, offset: message.offset, eventId: event.id, tenantId: event.tenantId };
+    const fields = {
+      groupId,
+      topic,
+      partition,
+      offset: message.offset,
+      eventId: event.id,
+      tenantId: event.tenantId,
+    };
     let attempts = 0;
     let outages = 0;
     for (;;) {
       if (stopping) throw new ConsumerStoppingError('consumer stopping');
       try {
         // The handler's logs and the events it emits continue the producer's trace.
-        const outcome = await runWithTrace(event.traceparent, () => strategy.execute(handler, event.payload, context));
+        const outcome = await runWithTrace(event.traceparent, () =>
+          strategy.execute(handler, event.payload, context),
+        );
         if (outcome === 'duplicate') logger.debug(fields, 'duplicate event skipped');
         return;
       } catch (error) {
         if (isTransientInfrastructureError(error) || (await strategy.infrastructureDown())) {
           // Not the message's fault: no attempt is burnt, nothing is dead-lettered.
-          logger.warn({ ...fields, outages, err: describeFailure(error) }, 'infrastructure unavailable; partition waits');
+          logger.warn(
+            { ...fields, outages, err: describeFailure(error) },
+            'infrastructure unavailable; partition waits',
+          );
           await pause(infrastructureBackoff(outages), () => payload.heartbeat());
           outages += 1;
           continue;
@@ -323,9 +377,19 @@ function createRunner<C extends MessageContext>(
       if (ownProducer) await producer.start();
       try {
         await strategy.beforeStart();
-        await assertTopicsExist(kafka, [...handlers.keys()].flatMap((topic) => [topic, dlqTopic(topic)]));
-        await connectWithin(kafka, () => consumer.connect(), () => consumer.disconnect());
-        await consumer.subscribe({ topics: [...handlers.keys()].map((t) => physicalName(kafka, t)), fromBeginning: options.fromBeginning ?? true });
+        await assertTopicsExist(
+          kafka,
+          [...handlers.keys()].flatMap((topic) => [topic, dlqTopic(topic)]),
+        );
+        await connectWithin(
+          kafka,
+          () => consumer.connect(),
+          () => consumer.disconnect(),
+        );
+        await consumer.subscribe({
+          topics: [...handlers.keys()].map((t) => physicalName(kafka, t)),
+          fromBeginning: options.fromBeginning ?? true,
+        });
         await consumer.run({
           autoCommit: true,
           partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
@@ -354,7 +418,11 @@ function createRunner<C extends MessageContext>(
 }
 
 /** Exponential delays: initial, 2×, 4×… capped at max. */
-function delays(options: BackoffOptions | undefined, initialMs: number, maxMs: number): (n: number) => number {
+function delays(
+  options: BackoffOptions | undefined,
+  initialMs: number,
+  maxMs: number,
+): (n: number) => number {
   const initial = options?.initialMs ?? initialMs;
   const max = options?.maxMs ?? maxMs;
   return (n) => Math.min(initial * 2 ** Math.min(n, 30), max);

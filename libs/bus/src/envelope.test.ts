@@ -5,9 +5,18 @@ import { type IncomingKafkaMessage, fromKafkaMessage, headerNames, toKafkaMessag
 import { InvalidEventError, PoisonMessageError } from './errors';
 import { jsonTestDescriptor } from './testing';
 
-const descriptor = jsonTestDescriptor('thing.happened.v1', 'careline.test.v1.ThingHappened', z.object({ note: z.string() }));
+const descriptor = jsonTestDescriptor(
+  'thing.happened.v1',
+  'careline.test.v1.ThingHappened',
+  z.object({ note: z.string() }),
+);
 const tenantId = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
-const event = { key: `${tenantId}:15550001111`, tenantId, source: '/careline/test', payload: { note: 'secret patient words' } };
+const event = {
+  key: `${tenantId}:15550001111`,
+  tenantId,
+  source: '/careline/test',
+  payload: { note: 'secret patient words' },
+};
 
 function asIncoming(record: ReturnType<typeof toKafkaMessage>): IncomingKafkaMessage {
   return { key: Buffer.from(record.key), value: record.value, headers: { ...record.headers } };
@@ -54,7 +63,9 @@ describe('toKafkaMessage', () => {
     expect(() => toKafkaMessage(descriptor, { ...event, tenantId: 'hospital-1' })).toThrow(InvalidEventError);
     expect(() => toKafkaMessage(descriptor, { ...event, key: '' })).toThrow(InvalidEventError);
     expect(() => toKafkaMessage(descriptor, { ...event, source: '' })).toThrow(InvalidEventError);
-    expect(() => toKafkaMessage(descriptor, { ...event, time: new Date(Number.NaN) })).toThrow(InvalidEventError);
+    expect(() => toKafkaMessage(descriptor, { ...event, time: new Date(Number.NaN) })).toThrow(
+      InvalidEventError,
+    );
     expect(() => toKafkaMessage(descriptor, { ...event, traceparent: '00-abc' })).toThrow(InvalidEventError);
   });
 });
@@ -78,7 +89,9 @@ describe('fromKafkaMessage', () => {
 
   it('accepts header values as bytes, as kafkajs delivers them', () => {
     const record = toKafkaMessage(descriptor, event);
-    const headers = Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [name, Buffer.from(value)]));
+    const headers = Object.fromEntries(
+      Object.entries(record.headers).map(([name, value]) => [name, Buffer.from(value)]),
+    );
     expect(fromKafkaMessage(descriptor, { key: null, value: record.value, headers }).id).toBe(record.id);
   });
 
@@ -122,7 +135,10 @@ describe('fromKafkaMessage', () => {
 
   it('treats an undecodable or missing value as poison, without quoting it', () => {
     const record = toKafkaMessage(descriptor, event);
-    const garbage = poisonOf({ ...asIncoming(record), value: Buffer.from('{"note": 42, "patient": "Jane Doe"}') });
+    const garbage = poisonOf({
+      ...asIncoming(record),
+      value: Buffer.from('{"note": 42, "patient": "Jane Doe"}'),
+    });
     expect(garbage.code).toBe('undecodable_payload');
     expect(garbage.message).not.toContain('Jane');
     expect(poisonOf({ ...asIncoming(record), value: null }).code).toBe('undecodable_payload');

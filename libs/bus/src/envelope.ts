@@ -93,17 +93,23 @@ const envelopeSchema = z.object({
 });
 
 /** The Kafka record for an event: CloudEvents headers plus the encoded payload. */
-export function toKafkaMessage<T>(descriptor: EventDescriptor<T>, event: OutgoingEvent<T>): KafkaRecord & { id: string } {
+export function toKafkaMessage<T>(
+  descriptor: EventDescriptor<T>,
+  event: OutgoingEvent<T>,
+): KafkaRecord & { id: string } {
   const id = event.id ?? randomUUID();
   const time = event.time ?? new Date();
   // The work that emits the event is its parent; a new trace only when there is none.
   const traceparent = event.traceparent ?? currentTraceparent() ?? newTraceparent();
   if (!uuidPattern.test(id)) throw new InvalidEventError(`event id for ${descriptor.topic} must be a UUID`);
-  if (!uuidPattern.test(event.tenantId)) throw new InvalidEventError(`tenant id for ${descriptor.topic} must be a UUID`);
+  if (!uuidPattern.test(event.tenantId))
+    throw new InvalidEventError(`tenant id for ${descriptor.topic} must be a UUID`);
   if (event.key === '') throw new InvalidEventError(`key for ${descriptor.topic} must not be empty`);
   if (event.source === '') throw new InvalidEventError(`source for ${descriptor.topic} must not be empty`);
-  if (Number.isNaN(time.getTime())) throw new InvalidEventError(`time for ${descriptor.topic} is not a valid date`);
-  if (parseTraceparent(traceparent) === undefined) throw new InvalidEventError(`traceparent for ${descriptor.topic} is malformed`);
+  if (Number.isNaN(time.getTime()))
+    throw new InvalidEventError(`time for ${descriptor.topic} is not a valid date`);
+  if (parseTraceparent(traceparent) === undefined)
+    throw new InvalidEventError(`traceparent for ${descriptor.topic} is malformed`);
   const bytes = descriptor.encode(event.payload);
   return {
     id,
@@ -128,26 +134,40 @@ export function toKafkaMessage<T>(descriptor: EventDescriptor<T>, event: Outgoin
  * header is missing or malformed, when `ce_type` is not the descriptor's, or when the value does not
  * decode; the error names the offending headers, never their values or the payload.
  */
-export function fromKafkaMessage<T>(descriptor: EventDescriptor<T>, message: IncomingKafkaMessage): ReceivedEvent<T> {
+export function fromKafkaMessage<T>(
+  descriptor: EventDescriptor<T>,
+  message: IncomingKafkaMessage,
+): ReceivedEvent<T> {
   const headers = readHeaders(message.headers ?? {});
   const parsed = envelopeSchema.safeParse(headers);
   if (!parsed.success) {
     const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '?')))].sort();
-    throw new PoisonMessageError('invalid_envelope', `missing or invalid CloudEvents headers: ${names.join(', ')}`);
+    throw new PoisonMessageError(
+      'invalid_envelope',
+      `missing or invalid CloudEvents headers: ${names.join(', ')}`,
+    );
   }
   const envelope = parsed.data;
   if (envelope[headerNames.type] !== descriptor.type) {
-    throw new PoisonMessageError('type_mismatch', `ce_type does not match the type of topic ${descriptor.topic}`);
+    throw new PoisonMessageError(
+      'type_mismatch',
+      `ce_type does not match the type of topic ${descriptor.topic}`,
+    );
   }
   if (message.value === null) {
     throw new PoisonMessageError('undecodable_payload', `message on ${descriptor.topic} has no value`);
   }
   let payload: T;
   try {
-    payload = descriptor.decode(new Uint8Array(message.value.buffer, message.value.byteOffset, message.value.byteLength));
+    payload = descriptor.decode(
+      new Uint8Array(message.value.buffer, message.value.byteOffset, message.value.byteLength),
+    );
   } catch {
     // The decoder's own message may quote bytes of the payload: keep it out.
-    throw new PoisonMessageError('undecodable_payload', `value on ${descriptor.topic} does not decode as ${descriptor.type}`);
+    throw new PoisonMessageError(
+      'undecodable_payload',
+      `value on ${descriptor.topic} does not decode as ${descriptor.type}`,
+    );
   }
   return {
     id: envelope[headerNames.id].toLowerCase(),

@@ -86,7 +86,9 @@ function findDriverCode(error: unknown, depth: number): string | undefined {
 
 /** `retryable: false` on an error (validation, poison) means retrying cannot help. */
 export function isNonRetryable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false;
+  return (
+    typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false
+  );
 }
 
 // Node socket errors and pg-pool's own connection failures: the database (or the network to it)
@@ -129,8 +131,12 @@ export function isTransientInfrastructureError(error: unknown, depth = 0): boole
     if (/^08[0-9A-Z]{3}$/.test(code) || /^53[0-9A-Z]{3}$/.test(code)) return true;
     if (['57P01', '57P02', '57P03', '40001', '40P01'].includes(code)) return true;
   }
-  if (error instanceof Error && connectionMessages.some((pattern) => pattern.test(error.message))) return true;
-  if (error instanceof AggregateError && error.errors.some((inner) => isTransientInfrastructureError(inner, depth + 1))) {
+  if (error instanceof Error && connectionMessages.some((pattern) => pattern.test(error.message)))
+    return true;
+  if (
+    error instanceof AggregateError &&
+    error.errors.some((inner) => isTransientInfrastructureError(inner, depth + 1))
+  ) {
     return true;
   }
   return isTransientInfrastructureError((error as { cause?: unknown }).cause, depth + 1);

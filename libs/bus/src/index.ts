@@ -36,7 +36,13 @@ export {
   logicalTopic,
   physicalName,
 } from './kafka';
-export { type BusProducer, type ProducerOptions, type PublishedEvent, type RawRecord, createProducer } from './producer';
+export {
+  type BusProducer,
+  type ProducerOptions,
+  type PublishedEvent,
+  type RawRecord,
+  createProducer,
+} from './producer';
 export {
   type BackoffOptions,
   type BusConsumer,
@@ -50,6 +56,7 @@ export {
   defineHandler,
 } from './consumer';
 export { dlqHeaderNames } from './dlq';
+export { type ContractTopicsOptions, contractTopicSpecs } from './contract-topics';
 export { busMigrationComponent, busMigrations, outboxChannel } from './outbox/migrations';
 export { enqueue } from './outbox/enqueue';
 export { pruneProcessedEvents } from './outbox/processed';

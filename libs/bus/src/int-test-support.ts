@@ -41,7 +41,9 @@ export async function startBusTestEnv(brokers: string[]): Promise<BusTestEnv> {
   await runMigrations(pool, { schema, component: 'bus', migrations: busMigrations });
   // What handlers write: one row per handled event, deliberately without a unique key, so that a
   // duplicate effect would show up as a second row.
-  await pool.query(`CREATE TABLE ${schema}.effects (event_id uuid NOT NULL, n integer NOT NULL, handled_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  await pool.query(
+    `CREATE TABLE ${schema}.effects (event_id uuid NOT NULL, n integer NOT NULL, handled_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
   const kafka = createKafka({ brokers, clientId: 'bus-int-test', requestTimeoutMs: 5_000 });
   return {
     db,
@@ -55,7 +57,10 @@ export async function startBusTestEnv(brokers: string[]): Promise<BusTestEnv> {
   };
 }
 
-export const testPayload = z.object({ n: z.number().int(), fail: z.enum(['never', 'always', 'fatal']).default('never') });
+export const testPayload = z.object({
+  n: z.number().int(),
+  fail: z.enum(['never', 'always', 'fatal']).default('never'),
+});
 export type TestPayload = z.infer<typeof testPayload>;
 
 export function testDescriptor(topic: string) {

@@ -88,9 +88,17 @@ export function kafkaUnreachable(kafka: BusKafka, cause: unknown): KafkaUnavaila
 }
 
 /** Runs `connect` but gives up after the client's start timeout with {@link kafkaUnreachable}. */
-export async function connectWithin(kafka: BusKafka, connect: () => Promise<void>, disconnect: () => Promise<void>): Promise<void> {
+export async function connectWithin(
+  kafka: BusKafka,
+  connect: () => Promise<void>,
+  disconnect: () => Promise<void>,
+): Promise<void> {
   try {
-    await withTimeout(connect(), kafka.startTimeoutMs, () => new Error(`no answer within ${kafka.startTimeoutMs} ms`));
+    await withTimeout(
+      connect(),
+      kafka.startTimeoutMs,
+      () => new Error(`no answer within ${kafka.startTimeoutMs} ms`),
+    );
   } catch (error) {
     // Not awaited: with a broker that accepts connections but never answers, disconnecting waits
     // for the pending connect, and the caller asked for a quick answer.
@@ -109,6 +117,8 @@ export interface TopicSpec {
    * suggests: dead letters are rare, read by operators, and one partition keeps arrival order.
    */
   dlqPartitions?: number;
+  /** Topic-level configuration (e.g. `max.message.bytes`), applied to the `.dlq` companion too. */
+  config?: Readonly<Record<string, string>>;
 }
 
 export interface EnsureTopicsOptions {
@@ -121,17 +131,31 @@ export interface EnsureTopicsOptions {
  * to run from several replicas at once: a topic someone else created meanwhile counts as done.
  * Existing topics are left as they are (partition counts are never changed behind operators' backs).
  */
-export async function ensureTopics(kafka: BusKafka, specs: readonly TopicSpec[], options: EnsureTopicsOptions = {}): Promise<void> {
-  const wanted = new Map<string, number>();
+export async function ensureTopics(
+  kafka: BusKafka,
+  specs: readonly TopicSpec[],
+  options: EnsureTopicsOptions = {},
+): Promise<void> {
+  const wanted = new Map<string, { numPartitions: number; config?: Readonly<Record<string, string>> }>();
   for (const spec of specs) {
     for (const count of [spec.numPartitions, spec.dlqPartitions ?? 1]) {
-      if (!Number.isInteger(count) || count < 1) throw new TypeError(`partition counts of ${spec.topic} must be positive integers`);
+      if (!Number.isInteger(count) || count < 1)
+        throw new TypeError(`partition counts of ${spec.topic} must be positive integers`);
     }
-    wanted.set(physicalName(kafka, spec.topic), spec.numPartitions);
-    if (spec.dlq === true) wanted.set(physicalName(kafka, dlqTopic(spec.topic)), spec.dlqPartitions ?? 1);
+    wanted.set(physicalName(kafka, spec.topic), { numPartitions: spec.numPartitions, config: spec.config });
+    if (spec.dlq === true) {
+      wanted.set(physicalName(kafka, dlqTopic(spec.topic)), {
+        numPartitions: spec.dlqPartitions ?? 1,
+        config: spec.config,
+      });
+    }
   }
   const admin = kafka.client.admin();
-  await connectWithin(kafka, () => admin.connect(), () => admin.disconnect());
+  await connectWithin(
+    kafka,
+    () => admin.connect(),
+    () => admin.disconnect(),
+  );
   try {
     const existing = new Set(await admin.listTopics());
     const missing = [...wanted].filter(([topic]) => !existing.has(topic));
@@ -139,10 +163,11 @@ export async function ensureTopics(kafka: BusKafka, specs: readonly TopicSpec[],
     try {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map(([topic, numPartitions]) => ({
+        topics: missing.map(([topic, { numPartitions, config }]) => ({
           topic,
           numPartitions,
           replicationFactor: options.replicationFactor ?? 1,
+          configEntries: Object.entries(config ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
     } catch (error) {
@@ -162,12 +187,18 @@ export async function ensureTopics(kafka: BusKafka, specs: readonly TopicSpec[],
  */
 export async function assertTopicsExist(kafka: BusKafka, topics: readonly string[]): Promise<void> {
   const admin = kafka.client.admin();
-  await connectWithin(kafka, () => admin.connect(), () => admin.disconnect());
+  await connectWithin(
+    kafka,
+    () => admin.connect(),
+    () => admin.disconnect(),
+  );
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(physicalName(kafka, topic)));
     if (missing.length > 0) {
-      throw new MissingTopicsError(`kafka topics missing: ${missing.join(', ')} (create them with ensureTopics, dlq: true for consumed topics)`);
+      throw new MissingTopicsError(
+        `kafka topics missing: ${missing.join(', ')} (create them with ensureTopics, dlq: true for consumed topics)`,
+      );
     }
   } finally {
     await admin.disconnect();

@@ -14,7 +14,16 @@ export const silentLogger: BusLogger = { error: noop, warn: noop, info: noop, de
 
 // Fields of a kafkajs log entry worth keeping. The rest (stacks, request dumps) is noise, and an
 // allow-list keeps anything message-shaped out of the logs.
-const keptFields = ['broker', 'clientId', 'groupId', 'memberId', 'topic', 'partition', 'retryCount', 'retryTime'];
+const keptFields = [
+  'broker',
+  'clientId',
+  'groupId',
+  'memberId',
+  'topic',
+  'partition',
+  'retryCount',
+  'retryTime',
+];
 
 /** A kafkajs `logCreator` writing warn and error entries to `logger`, with a `kafka` namespace. */
 export function kafkaLogCreator(logger: BusLogger): kafkajs.logCreator {

@@ -4,10 +4,20 @@ import { createKafka } from './kafka';
 import { testEnv, uniqueName, waitFor } from '@careline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BusConsumer, createConsumer, defineHandler } from './consumer';
-import { type BusTestEnv, fastConsumer, schema, startBusTestEnv, tenantId, testDescriptor } from './int-test-support';
+import {
+  type BusTestEnv,
+  fastConsumer,
+  schema,
+  startBusTestEnv,
+  tenantId,
+  testDescriptor,
+} from './int-test-support';
 import { ensureTopics, logicalTopic, physicalName } from './kafka';
 import { type BusProducer, createProducer } from './producer';
-import { readTopic } from './testing';
+import { jsonTestDescriptor, readTopic } from './testing';
+import { contractTopicSpecs } from './contract-topics';
+import { TOPICS } from '@careline/contracts';
+import { z } from 'zod';
 
 const topic = 'careline.shared.contract.v1';
 const descriptor = testDescriptor(topic);
@@ -69,15 +79,46 @@ describe('topic namespaces', () => {
 
   it('keeps two namespaces with the same topic and group apart', async () => {
     const [a, b] = sides;
-    await a!.producer.publish(descriptor, { key: 'k', tenantId, payload: { n: 1, fail: 'never' }, source: '/test/a' });
-    await b!.producer.publish(descriptor, { key: 'k', tenantId, payload: { n: 2, fail: 'never' }, source: '/test/b' });
+    await a!.producer.publish(descriptor, {
+      key: 'k',
+      tenantId,
+      payload: { n: 1, fail: 'never' },
+      source: '/test/a',
+    });
+    await b!.producer.publish(descriptor, {
+      key: 'k',
+      tenantId,
+      payload: { n: 2, fail: 'never' },
+      source: '/test/b',
+    });
     await waitFor(() => a!.seen.length >= 1 && b!.seen.length >= 1, { message: 'both namespaces consumed' });
     expect(a!.seen).toEqual([1]);
     expect(b!.seen).toEqual([2]);
 
     const raw = createKafka({ brokers: env.brokers, clientId: 'ns-raw' });
-    const onWire = await readTopic(raw, `${prefixes[0]}${topic}`, { until: (records) => records.length >= 1, timeoutMs: 10_000 });
+    const onWire = await readTopic(raw, `${prefixes[0]}${topic}`, {
+      until: (records) => records.length >= 1,
+      timeoutMs: 10_000,
+    });
     expect(onWire).toHaveLength(1);
+  });
+
+  it('carries a 3 MB record (a large Meta webhook) through a topic provisioned from the contracts', async () => {
+    const kafka = createKafka({ brokers: env.brokers, clientId: 'ns-large', topicPrefix: prefixes[1] });
+    const [spec] = contractTopicSpecs({ consumed: [TOPICS.webhookReceived] });
+    await ensureTopics(kafka, [{ ...spec!, numPartitions: 1 }]);
+    const large = jsonTestDescriptor(
+      TOPICS.webhookReceived,
+      'careline.test.v1.Large',
+      z.object({ body: z.string() }),
+    );
+    const body = 'x'.repeat(3 * 1024 * 1024);
+    await sides[1]!.producer.publish(large, { key: 'k', tenantId, payload: { body }, source: '/test/large' });
+    const [record] = await readTopic(kafka, TOPICS.webhookReceived, {
+      until: (r) => r.length >= 1,
+      timeoutMs: 15_000,
+    });
+    expect(record?.value?.length).toBeGreaterThan(3 * 1024 * 1024);
   });
 
   it('reports a started consumer healthy and a stopped one not', async () => {

@@ -44,7 +44,10 @@ beforeAll(async () => {
     ...fastConsumer,
     handlers: [
       defineHandler(descriptor, async (payload, ctx) => {
-        await ctx.client.query(`INSERT INTO ${schema}.effects (event_id, n) VALUES ($1, $2)`, [ctx.id, payload.n]);
+        await ctx.client.query(`INSERT INTO ${schema}.effects (event_id, n) VALUES ($1, $2)`, [
+          ctx.id,
+          payload.n,
+        ]);
       }),
     ],
   });
@@ -58,7 +61,10 @@ afterAll(async () => {
 });
 
 async function effectCount(eventId: string): Promise<number> {
-  const { rows } = await env.pool.query<{ count: string }>(`SELECT count(*) FROM ${schema}.effects WHERE event_id = $1`, [eventId]);
+  const { rows } = await env.pool.query<{ count: string }>(
+    `SELECT count(*) FROM ${schema}.effects WHERE event_id = $1`,
+    [eventId],
+  );
   return Number(rows[0]?.count);
 }
 
@@ -69,7 +75,9 @@ async function outboxSize(): Promise<number> {
 
 /** Writes an event through the outbox in a committed transaction; returns its ce_id. */
 function enqueueCommitted(key: string, payload: TestPayload): Promise<string> {
-  return withTransaction(env.pool, (client) => enqueue(client, schema, descriptor, { key, tenantId, source, payload }));
+  return withTransaction(env.pool, (client) =>
+    enqueue(client, schema, descriptor, { key, tenantId, source, payload }),
+  );
 }
 
 /**
@@ -81,7 +89,10 @@ async function flush(relay: OutboxRelay | undefined, key: string): Promise<void>
   const ownRelay = relay ?? createOutboxRelay({ pool: env.pool, schema, producer, pollIntervalMs: 200 });
   if (relay === undefined) await ownRelay.start();
   try {
-    await waitFor(async () => (await effectCount(id)) === 1, { message: 'the flush event to be handled', timeoutMs: 20_000 });
+    await waitFor(async () => (await effectCount(id)) === 1, {
+      message: 'the flush event to be handled',
+      timeoutMs: 20_000,
+    });
   } finally {
     if (relay === undefined) await ownRelay.stop();
   }
@@ -94,14 +105,25 @@ describe('transactional outbox', () => {
     try {
       const key = `${tenantId}:a`;
       const id = await enqueueCommitted(key, { n: 1, fail: 'never' });
-      await waitFor(async () => (await effectCount(id)) === 1, { message: 'the outbox event to be handled', timeoutMs: 20_000 });
+      await waitFor(async () => (await effectCount(id)) === 1, {
+        message: 'the outbox event to be handled',
+        timeoutMs: 20_000,
+      });
       expect(await outboxSize()).toBe(0);
 
       // The identical message (same ce_id, same bytes) twice more, as a redelivery would bring it.
-      const duplicate = toKafkaMessage(descriptor, { id, key, tenantId, source, payload: { n: 1, fail: 'never' } });
+      const duplicate = toKafkaMessage(descriptor, {
+        id,
+        key,
+        tenantId,
+        source,
+        payload: { n: 1, fail: 'never' },
+      });
       await producer.sendRecords([duplicate, duplicate]);
       await flush(relay, key);
-      const copies = await readTopic(env.kafka, topic, { until: (records) => records.filter((r) => r.headers.ce_id === id).length >= 3 });
+      const copies = await readTopic(env.kafka, topic, {
+        until: (records) => records.filter((r) => r.headers.ce_id === id).length >= 3,
+      });
       expect(copies.filter((r) => r.headers.ce_id === id)).toHaveLength(3);
       expect(await effectCount(id)).toBe(1);
     } finally {
@@ -133,12 +155,16 @@ describe('transactional outbox', () => {
     const successor = createOutboxRelay({ pool: env.pool, schema, producer, pollIntervalMs: 200 });
     await successor.start();
     try {
-      await waitFor(async () => (await outboxSize()) === 0, { message: 'the successor to re-send and delete' });
+      await waitFor(async () => (await outboxSize()) === 0, {
+        message: 'the successor to re-send and delete',
+      });
       await flush(successor, key);
     } finally {
       await successor.stop();
     }
-    const copies = await readTopic(env.kafka, topic, { until: (records) => records.filter((r) => r.headers.ce_id === id).length >= 2 });
+    const copies = await readTopic(env.kafka, topic, {
+      until: (records) => records.filter((r) => r.headers.ce_id === id).length >= 2,
+    });
     expect(copies.filter((r) => r.headers.ce_id === id)).toHaveLength(2);
     expect(await effectCount(id)).toBe(1);
   });
@@ -148,7 +174,13 @@ describe('transactional outbox', () => {
     const id = randomUUID();
     await expect(
       withTransaction(env.pool, async (client) => {
-        await enqueue(client, schema, descriptor, { id, key, tenantId, source, payload: { n: 3, fail: 'never' } });
+        await enqueue(client, schema, descriptor, {
+          id,
+          key,
+          tenantId,
+          source,
+          payload: { n: 3, fail: 'never' },
+        });
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
@@ -172,16 +204,21 @@ describe('transactional outbox', () => {
     await second.start();
     try {
       // The standby tried the lock several times and never got it.
-      await waitFor(() => secondLog.entries.filter((e) => e.message === 'outbox relay standing by').length >= 3, {
-        message: 'the standby to try the lock three times',
-      });
+      await waitFor(
+        () => secondLog.entries.filter((e) => e.message === 'outbox relay standing by').length >= 3,
+        {
+          message: 'the standby to try the lock three times',
+        },
+      );
       expect(second.isActive()).toBe(false);
       expect(secondLog.entries.some((e) => e.message === 'outbox relay active')).toBe(false);
 
       await first.stop();
       await waitFor(() => second.isActive(), { message: 'the standby to take over' });
       const id = await enqueueCommitted(`${tenantId}:d`, { n: 4, fail: 'never' });
-      await waitFor(async () => (await effectCount(id)) === 1, { message: 'the event sent by the new active relay' });
+      await waitFor(async () => (await effectCount(id)) === 1, {
+        message: 'the event sent by the new active relay',
+      });
     } finally {
       await first.stop();
       await second.stop();

@@ -34,11 +34,20 @@ describe('producer against the real broker', () => {
   it('publishes a CloudEvents binary-mode record that reads back as the same event', async () => {
     const time = new Date('2025-01-02T03:04:05.678Z');
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const published = await producer.publish(descriptor, { key: `${tenantId}:x`, tenantId, source, time, traceparent, payload: { n: 7, fail: 'never' } });
+    const published = await producer.publish(descriptor, {
+      key: `${tenantId}:x`,
+      tenantId,
+      source,
+      time,
+      traceparent,
+      payload: { n: 7, fail: 'never' },
+    });
     expect(published.id).toMatch(uuid);
     expect(Number(published.offset)).toBeGreaterThanOrEqual(0);
 
-    const [record] = await readTopic(kafka, topic, { until: (records) => records.some((r) => r.headers.ce_id === published.id) });
+    const [record] = await readTopic(kafka, topic, {
+      until: (records) => records.some((r) => r.headers.ce_id === published.id),
+    });
     expect(record!.key).toBe(`${tenantId}:x`);
     expect(record!.partition).toBe(published.partition);
     expect(record!.headers).toEqual({
@@ -51,16 +60,30 @@ describe('producer against the real broker', () => {
       traceparent,
       'content-type': 'application/protobuf',
     });
-    const event = fromKafkaMessage(descriptor, { key: Buffer.from(record!.key!), value: record!.value, headers: record!.headers });
-    expect(event).toMatchObject({ id: published.id, tenantId, traceparent, time, payload: { n: 7, fail: 'never' } });
+    const event = fromKafkaMessage(descriptor, {
+      key: Buffer.from(record!.key!),
+      value: record!.value,
+      headers: record!.headers,
+    });
+    expect(event).toMatchObject({
+      id: published.id,
+      tenantId,
+      traceparent,
+      time,
+      payload: { n: 7, fail: 'never' },
+    });
   });
 
   it('fails fast with one clear line on a topic the broker does not have', async () => {
     const started = Date.now();
     const missing = testDescriptor(uniqueName('bus_missing'));
-    const error: unknown = await producer.publish(missing, { key: 'k', tenantId, source, payload: { n: 1, fail: 'never' } }).catch((e: unknown) => e);
+    const error: unknown = await producer
+      .publish(missing, { key: 'k', tenantId, source, payload: { n: 1, fail: 'never' } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaUnavailableError);
-    expect((error as Error).message).toMatch(/^kafka did not (?:acknowledge within 1500 ms|accept the record) \(topic bus_missing_/);
+    expect((error as Error).message).toMatch(
+      /^kafka did not (?:acknowledge within 1500 ms|accept the record) \(topic bus_missing_/,
+    );
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
@@ -72,7 +95,9 @@ describe('producer against the real broker', () => {
     const admin = kafka.client.admin();
     await admin.connect();
     try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [fresh, dlqTopic(fresh), `${fresh}_wide.dlq`] });
+      const { topics } = await admin.fetchTopicMetadata({
+        topics: [fresh, dlqTopic(fresh), `${fresh}_wide.dlq`],
+      });
       expect(topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
         [fresh, 2],
         [`${fresh}.dlq`, 1],
@@ -85,9 +110,9 @@ describe('producer against the real broker', () => {
 
   it('refuses to publish before start', async () => {
     const idle = createProducer(kafka);
-    await expect(idle.publish(descriptor, { key: 'k', tenantId, source, payload: { n: 1, fail: 'never' } })).rejects.toThrow(
-      'kafka producer is not started',
-    );
+    await expect(
+      idle.publish(descriptor, { key: 'k', tenantId, source, payload: { n: 1, fail: 'never' } }),
+    ).rejects.toThrow('kafka producer is not started');
   });
 });
 
@@ -105,9 +130,9 @@ describe('producer without a broker', () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     // kafkajs' own complaints went to our logger (the console stays clean).
     expect(logger.entries.some((e) => e.message.startsWith('kafkajs: '))).toBe(true);
-    await expect(producer.publish(testDescriptor('t'), { key: 'k', tenantId, source, payload: { n: 1, fail: 'never' } })).rejects.toThrow(
-      'kafka producer is not started',
-    );
+    await expect(
+      producer.publish(testDescriptor('t'), { key: 'k', tenantId, source, payload: { n: 1, fail: 'never' } }),
+    ).rejects.toThrow('kafka producer is not started');
   });
 
   it('fails to start within the start timeout when the broker accepts connections but never answers', async () => {
@@ -119,9 +144,15 @@ describe('producer without a broker', () => {
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
     const { port } = blackHole.address() as net.AddressInfo;
     try {
-      const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: 'bus-black-hole-test', startTimeoutMs: 1_500 });
+      const kafka = createKafka({
+        brokers: [`127.0.0.1:${port}`],
+        clientId: 'bus-black-hole-test',
+        startTimeoutMs: 1_500,
+      });
       const started = Date.now();
-      await expect(createProducer(kafka).start()).rejects.toThrow(`kafka unreachable at 127.0.0.1:${port} (no answer within 1500 ms)`);
+      await expect(createProducer(kafka).start()).rejects.toThrow(
+        `kafka unreachable at 127.0.0.1:${port} (no answer within 1500 ms)`,
+      );
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -132,6 +163,15 @@ describe('producer without a broker', () => {
 
 it('keeps the envelope header names DESIGN.md fixes', () => {
   expect(Object.values(headerNames).sort()).toEqual(
-    ['ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_time', 'ce_tenantid', 'traceparent', 'content-type'].sort(),
+    [
+      'ce_specversion',
+      'ce_id',
+      'ce_source',
+      'ce_type',
+      'ce_time',
+      'ce_tenantid',
+      'traceparent',
+      'content-type',
+    ].sort(),
   );
 });

@@ -76,14 +76,18 @@ export function createProducer(kafka: BusKafka, options: ProducerOptions = {}): 
         }),
         sendTimeoutMs,
         () =>
-          new KafkaUnavailableError(`kafka did not acknowledge within ${sendTimeoutMs} ms (topic ${topics}, brokers ${kafka.brokers.join(',')})`),
+          new KafkaUnavailableError(
+            `kafka did not acknowledge within ${sendTimeoutMs} ms (topic ${topics}, brokers ${kafka.brokers.join(',')})`,
+          ),
       );
     } catch (error) {
       if (error instanceof KafkaUnavailableError) throw error;
       // kafkajs' own errors (unknown topic after its metadata retries, a closed connection...):
       // one line naming the topic, the original kept as the cause.
       const reason = error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : 'unknown error';
-      throw new KafkaUnavailableError(`kafka did not accept the record (topic ${topics}): ${reason}`, { cause: error });
+      throw new KafkaUnavailableError(`kafka did not accept the record (topic ${topics}): ${reason}`, {
+        cause: error,
+      });
     }
   }
 
@@ -91,7 +95,11 @@ export function createProducer(kafka: BusKafka, options: ProducerOptions = {}): 
     name: options.name ?? 'kafka-producer',
     async start() {
       if (started) return;
-      await connectWithin(kafka, () => producer.connect(), () => producer.disconnect());
+      await connectWithin(
+        kafka,
+        () => producer.connect(),
+        () => producer.disconnect(),
+      );
       started = true;
     },
     async stop() {

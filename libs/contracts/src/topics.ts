@@ -171,7 +171,21 @@ function tenantScoped(tenantId: string, hash: string, topic: string): string {
 export interface TopicProvision {
   readonly topic: string;
   readonly partitions: number;
+  /** Topic-level Kafka configuration beyond the broker's defaults. */
+  readonly config?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Meta's webhook bodies go up to 3 MB and the gateway publishes them whole (sealed, so a little
+ * larger); Kafka's default record limit is 1 MB. The raw-webhook topic and its dead letters take
+ * records up to 5 MiB.
+ */
+const LARGE_RECORDS: Readonly<Record<string, string>> = Object.freeze({
+  'max.message.bytes': String(5 * 1024 * 1024),
+});
+const TOPIC_CONFIG: Readonly<Partial<Record<string, Readonly<Record<string, string>>>>> = Object.freeze({
+  'wa.webhook.received.v1': LARGE_RECORDS,
+});
 
 /**
  * Suggested partitions. Main topics: 12, which divides evenly among 1, 2, 3, 4, 6 or 12 consumer
@@ -184,10 +198,13 @@ const DLQ_PARTITIONS = 1;
 
 /** Every topic to create (each main topic and its `.dlq`), for provisioning tools. */
 export const TOPIC_PROVISIONING: readonly TopicProvision[] = Object.freeze(
-  Object.values(TOPICS).flatMap((topic) => [
-    { topic, partitions: MAIN_PARTITIONS },
-    { topic: dlqTopic(topic), partitions: DLQ_PARTITIONS },
-  ]),
+  Object.values(TOPICS).flatMap((topic): TopicProvision[] => {
+    const config = TOPIC_CONFIG[topic];
+    return [
+      { topic, partitions: MAIN_PARTITIONS, ...(config ? { config } : {}) },
+      { topic: dlqTopic(topic), partitions: DLQ_PARTITIONS, ...(config ? { config } : {}) },
+    ];
+  }),
 );
 
 /**
