@@ -12,9 +12,10 @@ import {
   createKafka,
   createOutboxRelay,
   createProducer,
+  contractTopicSpecs,
   ensureTopics,
 } from '@careline/bus';
-import { TOPICS, TOPIC_PROVISIONING } from '@careline/contracts';
+import { TOPICS } from '@careline/contracts';
 import { type Sealer, createLocalKeyProvider, createSealer } from '@careline/crypto';
 import {
   type Logger,
@@ -123,14 +124,11 @@ export function buildApp(config: Config, deps: AppDeps) {
 
 export type App = ReturnType<typeof buildApp>;
 
-/** Creates the topics ingest uses when missing, with the contracts' suggested partition counts. */
+/** Creates the topics ingest uses when missing, as the contracts provision them. */
 function topicsResource(kafka: BusKafka): Resource {
-  const partitions = new Map(TOPIC_PROVISIONING.map((t) => [t.topic, t.partitions]));
-  const spec = (topic: string, dlq: boolean) => ({ topic, numPartitions: partitions.get(topic) ?? 12, dlq });
   return {
     name: 'kafka-topics',
-    start: () =>
-      ensureTopics(kafka, [...CONSUMED.map((t) => spec(t, true)), ...PRODUCED.map((t) => spec(t, false))]),
+    start: () => ensureTopics(kafka, contractTopicSpecs({ consumed: CONSUMED, produced: PRODUCED })),
     stop: () => Promise.resolve(),
   };
 }

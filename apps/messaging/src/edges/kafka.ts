@@ -2,16 +2,19 @@
 // (tenant set, dedupe row in it). Failures are sorted by the bus: a non-retryable DomainError
 // (invalid_event, undecryptable_event) is dead-lettered at once, anything else retried.
 import {
-  TOPIC_PROVISIONING,
   messageStatusEvent,
   outboundRequestedEvent,
   outboundResultEvent,
   patientMessageReceivedEvent,
 } from '@careline/contracts';
-import { type EventHandler, type TopicSpec, defineHandler } from '@careline/bus';
+import { type EventHandler, type TopicSpec, contractTopicSpecs, defineHandler } from '@careline/bus';
 import { type MessagingUseCases } from '../use-cases';
 
-export const CONSUMED_TOPICS = [patientMessageReceivedEvent.topic, messageStatusEvent.topic, outboundResultEvent.topic] as const;
+export const CONSUMED_TOPICS = [
+  patientMessageReceivedEvent.topic,
+  messageStatusEvent.topic,
+  outboundResultEvent.topic,
+] as const;
 export const PRODUCED_TOPICS = [outboundRequestedEvent.topic] as const;
 
 export function createMessagingEventHandlers(useCases: MessagingUseCases): EventHandler[] {
@@ -28,14 +31,7 @@ export function createMessagingEventHandlers(useCases: MessagingUseCases): Event
   ];
 }
 
-function partitionsOf(topic: string): number {
-  return TOPIC_PROVISIONING.find((provision) => provision.topic === topic)?.partitions ?? 12;
-}
-
 /** What messaging creates at start when KAFKA_CREATE_TOPICS is on: its topics, and DLQs for those it consumes. */
 export function messagingTopicSpecs(): TopicSpec[] {
-  return [
-    ...CONSUMED_TOPICS.map((topic) => ({ topic, numPartitions: partitionsOf(topic), dlq: true })),
-    ...PRODUCED_TOPICS.map((topic) => ({ topic, numPartitions: partitionsOf(topic) })),
-  ];
+  return contractTopicSpecs({ consumed: CONSUMED_TOPICS, produced: PRODUCED_TOPICS });
 }
