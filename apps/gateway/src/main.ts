@@ -1,0 +1,16 @@
+// The gateway process: read the environment, build, start; SIGTERM drains in reverse order.
+import { createLogger, loadConfig, runMain } from '@careline/runtime';
+import { buildApp } from './app';
+import { configSchema } from './config';
+
+await runMain('gateway', async () => {
+  const config = loadConfig(configSchema);
+  const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  const app = buildApp(config, { logger });
+  app.lifecycle.installSignalHandlers();
+  await app.lifecycle.start();
+  logger.info(
+    { http_port: app.http.address()?.port, grpc_port: app.grpc.port(), channels: app.channels.all().length },
+    'gateway started',
+  );
+});
