@@ -128,7 +128,7 @@ export function buildApp(config: Config, deps: GatewayDeps) {
     },
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  lifecycle.add(
+  const consumer = lifecycle.add(
     createConsumer({
       kafka,
       groupId: CONSUMER_GROUP,
@@ -149,6 +149,7 @@ export function buildApp(config: Config, deps: GatewayDeps) {
 
   const readiness: ReadinessProbe[] = [
     { name: 'postgres', check: () => checkDatabase(pool) },
+    { name: 'consumer', check: () => consumer.healthy() },
     {
       name: 'kafka',
       check: cachedFor(5_000, () =>
