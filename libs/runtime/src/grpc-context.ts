@@ -20,7 +20,9 @@ export interface Caller {
 }
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const ACTOR = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,255}$/;
+// OIDC subjects are any case-sensitive ASCII string up to 255 characters (Auth0's `auth0|123`,
+// Azure's base64url ids...), and the api prefixes them (`user:`): printable ASCII without spaces.
+const ACTOR = /^[\x21-\x7e]{1,320}$/;
 const ROLE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 function invalidCaller(key: string): DomainError {

@@ -240,6 +240,21 @@ describe('grpcUnary', () => {
 });
 
 describe('caller metadata', () => {
+  it('accepts OIDC subjects of any printable form and refuses spaces and overlong ones (grpc-js itself refuses non-printable values)', () => {
+    for (const actor of ['user:auth0|5f7c8ec7c33c6c004bbafe82', `user:${'a'.repeat(255)}`, 'user:AbC-_=.~+/']) {
+      const metadata = new Metadata();
+      metadata.set(ACTOR_KEY, actor);
+      expect(callerFromMetadata(metadata)?.actor).toBe(actor);
+    }
+    for (const actor of ['user 42', `user:${'a'.repeat(400)}`]) {
+      const metadata = new Metadata();
+      metadata.set(ACTOR_KEY, actor);
+      expect(() => callerFromMetadata(metadata)).toThrow();
+    }
+  });
+});
+
+describe('caller metadata', () => {
   it('round-trips through metadataForCaller and callerFromMetadata', () => {
     const caller = { tenantId: 't-1', actor: 'service:messaging', roles: ['system'] };
     expect(callerFromMetadata(metadataForCaller(caller))).toEqual(caller);
