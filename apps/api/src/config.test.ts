@@ -1,0 +1,94 @@
+import { ConfigError, loadConfig } from '@careline/runtime';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from './config';
+
+const OIDC = {
+  CARELINE_AUTH_ISSUER: 'https://sso.example/realms/careline',
+  CARELINE_AUTH_JWKS_URL: 'https://sso.example/jwks',
+};
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(configSchema, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('has the documented defaults; dev auth and CORS are off unless set', () => {
+    const config = loadConfig(configSchema, OIDC);
+    expect(config).toEqual({
+      logLevel: 'info',
+      http: { host: '0.0.0.0', port: 8080 },
+      shutdownTimeoutMs: 10_000,
+      messaging: { target: '127.0.0.1:50051', timeoutMs: 5000 },
+      auth: {
+        audience: 'careline-api',
+        external: { issuer: OIDC.CARELINE_AUTH_ISSUER, jwksUrl: OIDC.CARELINE_AUTH_JWKS_URL },
+        dev: undefined,
+      },
+      corsOrigins: [],
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(configSchema, {
+      ...OIDC,
+      LOG_LEVEL: 'debug',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '9000',
+      MESSAGING_GRPC_URL: 'dns:///messaging:50051',
+      MESSAGING_GRPC_TIMEOUT: '2s',
+      CARELINE_AUTH_AUDIENCE: 'api://careline',
+      CARELINE_DEV_AUTH: 'true',
+      CARELINE_DEV_AUTH_ISSUER: 'local-dev',
+      CARELINE_DEV_AUTH_KEY_FILE: '.local/dev-key.json',
+      CORS_ORIGINS: 'http://localhost:5173, https://console.example.org',
+    });
+    expect(config.messaging).toEqual({ target: 'dns:///messaging:50051', timeoutMs: 2000 });
+    expect(config.auth).toEqual({
+      audience: 'api://careline',
+      external: { issuer: OIDC.CARELINE_AUTH_ISSUER, jwksUrl: OIDC.CARELINE_AUTH_JWKS_URL },
+      dev: { issuer: 'local-dev', keyFile: '.local/dev-key.json' },
+    });
+    expect(config.corsOrigins).toEqual(['http://localhost:5173', 'https://console.example.org']);
+  });
+
+  it('runs with the development issuer alone, and only when asked to', () => {
+    expect(loadConfig(configSchema, { CARELINE_DEV_AUTH: 'true' }).auth).toEqual({
+      audience: 'careline-api',
+      external: undefined,
+      dev: { issuer: 'careline-dev', keyFile: undefined },
+    });
+    const none =
+      'configuration is invalid: set CARELINE_AUTH_ISSUER and CARELINE_AUTH_JWKS_URL (an OIDC provider), or CARELINE_DEV_AUTH=true';
+    expect(problems({})).toBe(none);
+    expect(problems({ CARELINE_DEV_AUTH: 'false' })).toBe(none);
+  });
+
+  it('fails fast, naming each bad variable', () => {
+    expect(problems({ CARELINE_AUTH_ISSUER: 'https://sso.example' })).toBe(
+      'CARELINE_AUTH_JWKS_URL is required',
+    );
+    expect(problems({ CARELINE_AUTH_JWKS_URL: 'https://sso.example/jwks' })).toBe(
+      'CARELINE_AUTH_ISSUER is required',
+    );
+    const message = problems({
+      ...OIDC,
+      HTTP_PORT: 'eighty',
+      MESSAGING_GRPC_URL: 'http://messaging',
+      CORS_ORIGINS: 'https://console.example.org/app',
+      CARELINE_DEV_AUTH: 'yes',
+    });
+    expect(message).toContain('HTTP_PORT must be an integer 0-65535');
+    expect(message).toContain('MESSAGING_GRPC_URL must be host:port');
+    expect(message).toContain('CORS_ORIGINS must list origins');
+    expect(message).toContain('CARELINE_DEV_AUTH must be true, false, 1 or 0');
+    expect(
+      problems({ ...OIDC, CARELINE_DEV_AUTH: 'true', CARELINE_DEV_AUTH_ISSUER: OIDC.CARELINE_AUTH_ISSUER }),
+    ).toContain('CARELINE_DEV_AUTH_ISSUER must differ from CARELINE_AUTH_ISSUER');
+  });
+});

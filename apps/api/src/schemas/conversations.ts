@@ -1,0 +1,81 @@
+// Conversations as the REST api shows them, and how they are made from MessagingService's
+// `Conversation`. Responses carry patient data (names, numbers, previews): never log them.
+import type { Conversation } from '@careline/contracts';
+import { z } from 'zod';
+import { dateTime, isoOrNull, nullIfEmpty, pageOf, resourceId } from './common';
+
+export const conversationSchema = z
+  .object({
+    id: z.string(),
+    phoneNumberId: z
+      .string()
+      .meta({ description: "The hospital's WhatsApp number (Meta's phone_number_id)." }),
+    patient: z.object({
+      id: z
+        .string()
+        .nullable()
+        .meta({ description: 'The Careline patient id, when the number is linked to a known patient.' }),
+      displayName: z
+        .string()
+        .nullable()
+        .meta({ description: "The hospital's record name if linked, else the WhatsApp profile name." }),
+      phoneNumber: z.string().nullable().meta({ description: 'International format with a leading "+".' }),
+    }),
+    lastMessageAt: dateTime().nullable(),
+    lastMessagePreview: z
+      .string()
+      .nullable()
+      .meta({ description: "The start of the last message's text (at most 100 characters)." }),
+    unreadCount: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Patient messages not yet seen by the care team.' }),
+    windowOpenUntil: dateTime()
+      .nullable()
+      .meta({
+        description: "End of WhatsApp's 24-hour customer-service window; null if the patient never wrote.",
+      }),
+    windowOpen: z
+      .boolean()
+      .meta({ description: 'Whether free text may be sent now (`windowOpenUntil` is in the future).' }),
+    assignedTo: z
+      .string()
+      .nullable()
+      .meta({ description: 'The staff user the conversation is assigned to.' }),
+    optedOut: z.boolean().meta({ description: 'The patient opted out of non-essential messages.' }),
+    createdAt: dateTime().nullable(),
+  })
+  .meta({ id: 'Conversation', description: 'The thread between one hospital number and one patient.' });
+export type ConversationView = z.output<typeof conversationSchema>;
+
+export const conversationPageSchema = pageOf(
+  conversationSchema,
+  'ConversationPage',
+  'Conversations, most recent activity first.',
+);
+
+export const conversationParamsSchema = z.object({
+  id: resourceId().meta({ description: 'The conversation id.' }),
+});
+
+export function toConversationView(conversation: Conversation, now: Date): ConversationView {
+  const windowOpenUntil = conversation.windowOpenUntil;
+  return {
+    id: conversation.id,
+    phoneNumberId: conversation.phoneNumberId,
+    patient: {
+      id: nullIfEmpty(conversation.patientId),
+      displayName: nullIfEmpty(conversation.patientDisplayName),
+      phoneNumber: nullIfEmpty(conversation.patientPhoneNumber),
+    },
+    lastMessageAt: isoOrNull(conversation.lastMessageAt),
+    lastMessagePreview: nullIfEmpty(conversation.lastMessagePreview),
+    unreadCount: Math.max(0, conversation.unreadCount),
+    windowOpenUntil: isoOrNull(windowOpenUntil),
+    windowOpen: windowOpenUntil !== undefined && windowOpenUntil.getTime() > now.getTime(),
+    assignedTo: nullIfEmpty(conversation.assignedTo),
+    optedOut: conversation.optedOut,
+    createdAt: isoOrNull(conversation.createdAt),
+  };
+}

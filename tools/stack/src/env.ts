@@ -1,0 +1,114 @@
+// The environment of each process: exactly the contract of /docs (LOG_LEVEL, HTTP_*, GRPC_*,
+// DATABASE_URL, KAFKA_*, CARELINE_MASTER_KEY_FILE) plus each app's own variables. Variables the
+// launcher's own environment might carry and that would change an app's behaviour (a stray
+// CARELINE_MASTER_KEY next to the _FILE variant is a start-up error) are removed explicitly.
+import type { DatabaseService } from './database';
+import type { StackPorts } from './ports';
+import type { StackSeed } from './seed';
+import type { StateFiles } from './state';
+
+export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'api'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+/** `undefined` removes a variable the parent process has. */
+export type ProcessEnv = Record<string, string | undefined>;
+
+export interface EnvContext {
+  host: string;
+  ports: StackPorts;
+  logLevel: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  serviceUrls: Record<DatabaseService, string>;
+  files: StateFiles;
+  seed: StackSeed;
+  graphApiVersion: string;
+  authAudience: string;
+}
+
+/** Set by the parent shell or vitest, read by some libraries: never inherited by an app. */
+const SCRUBBED = [
+  'DATABASE_URL',
+  'KAFKA_BROKERS',
+  'KAFKA_TOPIC_PREFIX',
+  'CARELINE_MASTER_KEY',
+  'CARELINE_MASTER_KEY_FILE',
+  'GATEWAY_CHANNELS',
+  'WHATSAPP_VERIFY_TOKEN',
+  'WHATSAPP_VERIFY_TOKEN_FILE',
+  'CARELINE_AUTH_ISSUER',
+  'CARELINE_AUTH_JWKS_URL',
+  'NODE_ENV',
+  'NODE_OPTIONS',
+];
+
+function scrubbed(): ProcessEnv {
+  return Object.fromEntries(SCRUBBED.map((key) => [key, undefined]));
+}
+
+export function urlOf(host: string, port: number): string {
+  return `http://${host}:${port}`;
+}
+
+function common(ctx: EnvContext, httpPort: number): ProcessEnv {
+  return {
+    ...scrubbed(),
+    LOG_LEVEL: ctx.logLevel,
+    HTTP_HOST: ctx.host,
+    HTTP_PORT: String(httpPort),
+  };
+}
+
+function kafka(ctx: EnvContext): ProcessEnv {
+  return {
+    KAFKA_BROKERS: ctx.kafkaBrokers,
+    // unset rather than empty: an empty prefix is the default everywhere
+    KAFKA_TOPIC_PREFIX: ctx.topicPrefix === '' ? undefined : ctx.topicPrefix,
+    CARELINE_MASTER_KEY_FILE: ctx.files.masterKey,
+  };
+}
+
+export function appEnv(app: AppName, ctx: EnvContext): ProcessEnv {
+  const { ports, host } = ctx;
+  switch (app) {
+    case 'wa-simulator':
+      return {
+        ...scrubbed(),
+        WA_SIM_HOST: host,
+        WA_SIM_PORT: String(ports.simulator),
+        WA_SIM_LOG_LEVEL: ctx.logLevel,
+        WA_SIM_BUSINESSES_FILE: ctx.files.simulatorBusinesses,
+      };
+    case 'gateway':
+      return {
+        ...common(ctx, ports.gateway),
+        ...kafka(ctx),
+        GRPC_HOST: host,
+        GRPC_PORT: String(ports.gatewayGrpc),
+        DATABASE_URL: ctx.serviceUrls.gateway,
+        WHATSAPP_VERIFY_TOKEN: ctx.seed.whatsapp.verifyToken,
+        GRAPH_BASE_URL: urlOf(host, ports.simulator),
+        GRAPH_API_VERSION: ctx.graphApiVersion,
+        GATEWAY_CHANNELS_FILE: ctx.files.channels,
+      };
+    case 'ingest':
+      return { ...common(ctx, ports.ingest), ...kafka(ctx), DATABASE_URL: ctx.serviceUrls.ingest };
+    case 'messaging':
+      return {
+        ...common(ctx, ports.messaging),
+        ...kafka(ctx),
+        GRPC_HOST: host,
+        GRPC_PORT: String(ports.messagingGrpc),
+        DATABASE_URL: ctx.serviceUrls.messaging,
+      };
+    case 'api':
+      return {
+        ...common(ctx, ports.api),
+        MESSAGING_GRPC_URL: `${host}:${ports.messagingGrpc}`,
+        CARELINE_AUTH_AUDIENCE: ctx.authAudience,
+        // Development sign-in only: the api's own issuer, its key kept in the state dir.
+        CARELINE_DEV_AUTH: 'true',
+        CARELINE_DEV_AUTH_KEY_FILE: ctx.files.devAuthKey,
+      };
+  }
+}
