@@ -35,7 +35,7 @@ export const configSchema = z
       .default(''),
     KAFKA_CLIENT_ID: str().default('careline-gateway'),
     /** Create the gateway's topics (and `.dlq`) at start when missing; production provisions them. */
-    KAFKA_ENSURE_TOPICS: bool().default(true),
+    KAFKA_CREATE_TOPICS: bool().default(true),
     KAFKA_PUBLISH_TIMEOUT_MS: durationMs().default(5_000),
     // Checked here so that a bad key stops the start with the variable's name (never its value).
     CARELINE_MASTER_KEY: secret().refine(isMasterKey, { error: 'must be 32 bytes of base64' }),
@@ -63,7 +63,7 @@ export const configSchema = z
       brokers: env.KAFKA_BROKERS,
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
       clientId: env.KAFKA_CLIENT_ID,
-      ensureTopics: env.KAFKA_ENSURE_TOPICS,
+      ensureTopics: env.KAFKA_CREATE_TOPICS,
       publishTimeoutMs: env.KAFKA_PUBLISH_TIMEOUT_MS,
     },
     masterKey: env.CARELINE_MASTER_KEY,

@@ -70,7 +70,7 @@ export async function provisionTestInfra(): Promise<TestInfra> {
     DATABASE_URL: role.url,
     KAFKA_BROKERS: kafkaBrokers,
     KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_ENSURE_TOPICS: 'false',
+    KAFKA_CREATE_TOPICS: 'false',
   });
   return {
     database,
