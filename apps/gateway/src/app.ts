@@ -13,7 +13,7 @@ import {
   ensureTopics,
 } from '@careline/bus';
 import { ChannelServiceDefinition, TOPICS, outboundRequestedEvent } from '@careline/contracts';
-import { createLocalKeyProvider, createSealer, parseMasterKey } from '@careline/crypto';
+import { createLocalKeyProvider, createSealer } from '@careline/crypto';
 import { checkDatabase, createPool, runMigrations } from '@careline/db';
 import {
   type Logger,
@@ -58,7 +58,7 @@ export function buildApp(config: Config, deps: GatewayDeps) {
   const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
 
   const channels = createStaticChannelRegistry(config.channels);
-  const sealer = createSealer(createLocalKeyProvider({ masterKey: parseMasterKey(config.masterKey) }));
+  const sealer = createSealer(createLocalKeyProvider({ masterKey: config.masterKey }));
   const graph = createGraphClient({ ...config.graph, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
 
   // A send command holds its consumer transaction open across the Graph calls (the outcome, the

@@ -2,8 +2,8 @@
 // failing fast with one line that names the variable (never a secret's value). Every `<VAR>` may
 // also come from the file named by `<VAR>_FILE` (runtime's loadConfig), which is how
 // `GATEWAY_CHANNELS_FILE`, `CARELINE_MASTER_KEY_FILE` and `WHATSAPP_VERIFY_TOKEN_FILE` work.
-import { parseMasterKey } from '@careline/crypto';
-import { bool, brokers, durationMs, int, logLevel, port, secret, str, url } from '@careline/runtime';
+import { masterKeyEnv } from '@careline/crypto';
+import { baseEnv, databaseEnv, durationMs, grpcEnv, httpEnv, int, kafkaEnv, secret, url } from '@careline/runtime';
 import { z } from 'zod';
 import { type Channel, parseChannels } from './channels/registry';
 
@@ -21,24 +21,13 @@ const channels = secret().transform((text, ctx): Channel[] => {
 
 export const configSchema = z
   .object({
-    LOG_LEVEL: logLevel().default('info'),
-    HTTP_HOST: str().default('0.0.0.0'),
-    HTTP_PORT: port({ allowZero: true }).default(8081),
-    GRPC_HOST: str().default('0.0.0.0'),
-    GRPC_PORT: port({ allowZero: true }).default(50055),
-    DATABASE_URL: url({ protocols: ['postgres', 'postgresql'] }),
-    DATABASE_POOL_MAX: int({ min: 2, max: 200 }).default(10),
-    KAFKA_BROKERS: brokers(),
-    KAFKA_TOPIC_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'may contain only letters, digits, ".", "_" and "-"' })
-      .default(''),
-    KAFKA_CLIENT_ID: str().default('careline-gateway'),
-    /** Create the gateway's topics (and `.dlq`) at start when missing; production provisions them. */
-    KAFKA_CREATE_TOPICS: bool().default(true),
+    ...baseEnv,
+    ...httpEnv(8081),
+    ...grpcEnv(50055),
+    ...databaseEnv,
+    ...kafkaEnv('careline-gateway'),
     KAFKA_PUBLISH_TIMEOUT_MS: durationMs().default(5_000),
-    // Checked here so that a bad key stops the start with the variable's name (never its value).
-    CARELINE_MASTER_KEY: secret().refine(isMasterKey, { error: 'must be 32 bytes of base64' }),
+    CARELINE_MASTER_KEY: masterKeyEnv(),
     WHATSAPP_VERIFY_TOKEN: secret(),
     GRAPH_BASE_URL: url({ protocols: ['http', 'https'] }).default('https://graph.facebook.com'),
     GRAPH_API_VERSION: z
@@ -52,7 +41,6 @@ export const configSchema = z
     OUTBOUND_MAX_ATTEMPTS: int({ min: 1, max: 10 }).default(4),
     OUTBOUND_RETRY_BASE_MS: durationMs().default(500),
     OUTBOUND_RETRY_MAX_MS: durationMs().default(8_000),
-    SHUTDOWN_TIMEOUT_MS: durationMs().default(10_000),
   })
   .transform((env) => ({
     logLevel: env.LOG_LEVEL,
@@ -76,16 +64,7 @@ export const configSchema = z
       retryBaseMs: env.OUTBOUND_RETRY_BASE_MS,
       retryMaxMs: env.OUTBOUND_RETRY_MAX_MS,
     },
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
   }));
 
 export type Config = z.output<typeof configSchema>;
-
-function isMasterKey(value: string): boolean {
-  try {
-    parseMasterKey(value);
-    return true;
-  } catch {
-    return false;
-  }
-}

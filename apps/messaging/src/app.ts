@@ -12,7 +12,7 @@ import {
   ensureTopics,
 } from '@careline/bus';
 import { MessagingServiceDefinition } from '@careline/contracts';
-import { createLocalKeyProvider, createSealer, parseMasterKey } from '@careline/crypto';
+import { createLocalKeyProvider, createSealer } from '@careline/crypto';
 import { type Pool, checkDatabase, createPool, runMigrations } from '@careline/db';
 import {
   type GrpcServer,
@@ -65,7 +65,7 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
   const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
 
   const pool = createPool({ url: config.database.url, applicationName: 'messaging', max: config.database.poolMax, logger });
-  const sealer = createSealer(createLocalKeyProvider({ masterKey: parseMasterKey(config.masterKey) }));
+  const sealer = createSealer(createLocalKeyProvider({ masterKey: config.masterKey }));
   const kafka = createKafka({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,

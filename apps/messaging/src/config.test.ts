@@ -21,7 +21,7 @@ describe('config', () => {
       { ...minimal, CARELINE_MASTER_KEY: undefined, CARELINE_MASTER_KEY_FILE: '/run/secrets/key' },
       { readFile: () => `${masterKey}\n` },
     );
-    expect(config.masterKey).toBe(masterKey);
+    expect(Buffer.from(config.masterKey).toString('base64')).toBe(masterKey);
   });
 
   it('fails in one line naming the variables, without echoing the key', () => {

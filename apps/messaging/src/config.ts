@@ -1,38 +1,17 @@
 // messaging's configuration: parsed once at start from the environment (see README.md for the
 // table). Keys are the variable names; `transform` gives the rest of the app camelCase fields.
-import { parseMasterKey } from '@careline/crypto';
-import { bool, brokers, durationMs, int, logLevel, port, secret, str, url } from '@careline/runtime';
+import { masterKeyEnv } from '@careline/crypto';
+import { baseEnv, databaseEnv, grpcEnv, httpEnv, kafkaEnv } from '@careline/runtime';
 import { z } from 'zod';
-
-function isMasterKey(value: string): boolean {
-  try {
-    parseMasterKey(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const topicPrefix = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]*$/, { message: 'may contain only letters, digits, ".", "_" and "-"' });
 
 export const configSchema = z
   .object({
-    LOG_LEVEL: logLevel().default('info'),
-    HTTP_HOST: str().default('0.0.0.0'),
-    HTTP_PORT: port({ allowZero: true }).default(8083),
-    GRPC_HOST: str().default('0.0.0.0'),
-    GRPC_PORT: port({ allowZero: true }).default(50051),
-    DATABASE_URL: url({ protocols: ['postgres', 'postgresql'] }),
-    DATABASE_POOL_MAX: int({ min: 2, max: 200 }).default(10),
-    KAFKA_BROKERS: brokers(),
-    KAFKA_TOPIC_PREFIX: topicPrefix.default(''),
-    KAFKA_CLIENT_ID: str().default('careline-messaging'),
-    KAFKA_CREATE_TOPICS: bool().default(true),
-    // or CARELINE_MASTER_KEY_FILE; checked here so that a bad key fails at start naming the variable
-    CARELINE_MASTER_KEY: secret().refine(isMasterKey, { message: 'must be 32 bytes, base64-encoded' }),
-    SHUTDOWN_TIMEOUT: durationMs().default(10_000),
+    ...baseEnv,
+    ...httpEnv(8083),
+    ...grpcEnv(50051),
+    ...databaseEnv,
+    ...kafkaEnv('careline-messaging'),
+    CARELINE_MASTER_KEY: masterKeyEnv(),
   })
   .transform((env) => ({
     logLevel: env.LOG_LEVEL,

@@ -60,7 +60,7 @@ describe('the messaging process', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(/^messaging: invalid configuration: .*KAFKA_BROKERS.*\n$/);
-    expect(failure?.stderr).toContain('CARELINE_MASTER_KEY must be 32 bytes, base64-encoded');
+    expect(failure?.stderr).toContain('CARELINE_MASTER_KEY must be 32 bytes of base64');
     expect(failure?.stderr).not.toContain(badKey);
   });
 

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createLocalKeyProvider, createSealer, DecryptionError, generateMasterKey, parseMasterKey } from './index';
+import { loadConfig } from '@careline/runtime';
+import { z } from 'zod';
+import {
+  createLocalKeyProvider,
+  createSealer,
+  DecryptionError,
+  generateMasterKey,
+  masterKeyEnv,
+  parseMasterKey,
+} from './index';
 
 const tenantA = '6f1c1a52-4d1e-4e55-9a40-0a8d3f1b2c01';
 const tenantB = '0b6f0c44-2f67-4a2f-8e43-9e5f5d7c9a02';
@@ -31,9 +40,9 @@ describe('envelope encryption', () => {
   it('refuses a tampered ciphertext, nonce or wrapped key', async () => {
     const box = await sealer.seal(tenantA, 'result ready', 'ctx');
     for (let i = 0; i < box.ciphertext.length; i += 5) {
-      await expect(sealer.open(tenantA, { ...box, ciphertext: flip(box.ciphertext, i) }, 'ctx')).rejects.toBeInstanceOf(
-        DecryptionError,
-      );
+      await expect(
+        sealer.open(tenantA, { ...box, ciphertext: flip(box.ciphertext, i) }, 'ctx'),
+      ).rejects.toBeInstanceOf(DecryptionError);
     }
     await expect(sealer.open(tenantA, { ...box, nonce: flip(box.nonce, 0) }, 'ctx')).rejects.toBeInstanceOf(
       DecryptionError,
@@ -56,7 +65,9 @@ describe('envelope encryption', () => {
     const box = await sealer.seal(tenantA, 'x', 'ctx');
     const other = createSealer(createLocalKeyProvider({ masterKey: randomBytes(32) }));
     await expect(other.open(tenantA, box, 'ctx')).rejects.toBeInstanceOf(DecryptionError);
-    await expect(sealer.open(tenantA, { ...box, keyRef: 'local/v9' }, 'ctx')).rejects.toBeInstanceOf(DecryptionError);
+    await expect(sealer.open(tenantA, { ...box, keyRef: 'local/v9' }, 'ctx')).rejects.toBeInstanceOf(
+      DecryptionError,
+    );
   });
 
   it('keeps old key versions readable after rotation', async () => {
@@ -82,5 +93,22 @@ describe('master key', () => {
   it('parses a generated key and names the length of a bad one without echoing it', () => {
     expect(parseMasterKey(generateMasterKey())).toHaveLength(32);
     expect(() => parseMasterKey('c2hvcnQ=')).toThrow('master key must be 32 bytes of base64 (got 5 bytes)');
+  });
+});
+
+describe('master key from the environment', () => {
+  const schema = z.object({ CARELINE_MASTER_KEY: masterKeyEnv() });
+
+  it('parses a key and refuses a bad one naming the variable, never the value', () => {
+    const key = generateMasterKey();
+    expect(loadConfig(schema, { CARELINE_MASTER_KEY: key }).CARELINE_MASTER_KEY).toHaveLength(32);
+    let message = '';
+    try {
+      loadConfig(schema, { CARELINE_MASTER_KEY: 'c2hvcnQtc2VjcmV0' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CARELINE_MASTER_KEY');
+    expect(message).not.toContain('c2hvcnQtc2VjcmV0');
   });
 });

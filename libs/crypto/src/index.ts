@@ -5,6 +5,8 @@
 // context (e.g. `message:<id>:body`) are bound as associated data, so a ciphertext moved to
 // another tenant, record or field does not decrypt.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { secret } from '@careline/runtime';
+import { z } from 'zod';
 
 export interface SealedBox {
   /** which key-encryption key wrapped the data key (provider-specific, e.g. `local/v1`) */
@@ -90,7 +92,9 @@ export function createLocalKeyProvider(options: {
     const cacheKey = `${purpose}|${v}|${tenantId}`;
     let key = keks.get(cacheKey);
     if (!key) {
-      key = new Uint8Array(hkdfSync('sha256', options.masterKey, `careline/${purpose}/v${v}`, tenantId, KEY_BYTES));
+      key = new Uint8Array(
+        hkdfSync('sha256', options.masterKey, `careline/${purpose}/v${v}`, tenantId, KEY_BYTES),
+      );
       keks.set(cacheKey, key);
     }
     return key;
@@ -106,7 +110,11 @@ export function createLocalKeyProvider(options: {
     wrap(tenantId, dataKey) {
       requireTenant(tenantId);
       const keyRef = refFor(version);
-      const { nonce, sealed } = gcmEncrypt(derive('kek', tenantId, version), dataKey, `wrap|${tenantId}|${keyRef}`);
+      const { nonce, sealed } = gcmEncrypt(
+        derive('kek', tenantId, version),
+        dataKey,
+        `wrap|${tenantId}|${keyRef}`,
+      );
       return Promise.resolve({ keyRef, wrappedKey: Buffer.concat([nonce, sealed]) });
     },
     unwrap(tenantId, keyRef, wrappedKey) {
@@ -114,7 +122,9 @@ export function createLocalKeyProvider(options: {
       const v = versionOf(keyRef);
       const nonce = wrappedKey.subarray(0, NONCE_BYTES);
       const sealed = wrappedKey.subarray(NONCE_BYTES);
-      return Promise.resolve(gcmDecrypt(derive('kek', tenantId, v), nonce, sealed, `wrap|${tenantId}|${keyRef}`));
+      return Promise.resolve(
+        gcmDecrypt(derive('kek', tenantId, v), nonce, sealed, `wrap|${tenantId}|${keyRef}`),
+      );
     },
     lookupKey(tenantId) {
       requireTenant(tenantId);
@@ -157,4 +167,20 @@ export function createSealer(provider: KeyProvider): Sealer {
       return createHmac('sha256', key).update(purpose).update('\0').update(value, 'utf8').digest('hex');
     },
   };
+}
+
+/**
+ * The config field of the master key (`CARELINE_MASTER_KEY`, or `CARELINE_MASTER_KEY_FILE`
+ * naming a file that holds it): parsed at start, so a bad key stops the process naming the
+ * variable; its value is never echoed.
+ */
+export function masterKeyEnv() {
+  return secret().transform((value, ctx): Uint8Array => {
+    try {
+      return parseMasterKey(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be ${KEY_BYTES} bytes of base64` });
+      return z.NEVER;
+    }
+  });
 }

@@ -19,6 +19,7 @@ export {
   str,
   url,
 } from './config';
+export { baseEnv, databaseEnv, grpcEnv, httpEnv, kafkaEnv } from './service-env';
 export { type RunMainOptions, describeError, runMain } from './run-main';
 
 // Errors and their edge translations

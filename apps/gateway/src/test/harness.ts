@@ -13,7 +13,7 @@ import {
 } from '@careline/bus';
 import { type TopicRecord, readTopic } from '@careline/bus/testing';
 import { TOPICS } from '@careline/contracts';
-import { type Sealer, createLocalKeyProvider, createSealer, parseMasterKey } from '@careline/crypto';
+import { type Sealer, createLocalKeyProvider, createSealer } from '@careline/crypto';
 import { loadConfig } from '@careline/runtime';
 import { captureLogger } from '@careline/runtime/testing';
 import { type TestDatabase, createTestDatabase } from '@careline/db/testing';
@@ -102,7 +102,7 @@ export async function startTestGateway(
     baseUrl: `http://127.0.0.1:${app.http.address()?.port}`,
     grpcAddress: `127.0.0.1:${app.grpc.port()}`,
     kafka,
-    sealer: createSealer(createLocalKeyProvider({ masterKey: parseMasterKey(config.masterKey) })),
+    sealer: createSealer(createLocalKeyProvider({ masterKey: config.masterKey })),
     logs,
     async stop() {
       try {
