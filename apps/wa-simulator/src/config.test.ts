@@ -69,3 +69,73 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig, issue 4 settings', () => {
+  it('reads the limits, media and webhook-quirk variables', () => {
+    const config = loadConfig({
+      WA_SIM_THROUGHPUT_MPS: '1000',
+      WA_SIM_PAIR_RATE_INTERVAL_SECONDS: '3',
+      WA_SIM_PAIR_RATE_BURST: '10',
+      WA_SIM_MESSAGING_LIMIT: 'unlimited',
+      WA_SIM_MEDIA_URL_TTL_SECONDS: '60',
+      WA_SIM_MEDIA_LINK_FETCH: 'false',
+      WA_SIM_WEBHOOK_BATCH_MAX_ITEMS: '50',
+      WA_SIM_WEBHOOK_BATCH_WINDOW_MS: '200',
+      WA_SIM_WEBHOOK_DUPLICATE_PROBABILITY: '0.1',
+      WA_SIM_WEBHOOK_DUPLICATE_COUNT: '2',
+      WA_SIM_WEBHOOK_REORDER_PROBABILITY: '0.25',
+      WA_SIM_WEBHOOK_REORDER_MAX_HOLD_MS: '500',
+      WA_SIM_PUBLIC_URL: 'http://wa-simulator.local:8090/',
+    });
+    expect(config.settings).toMatchObject({
+      throughput_mps: 1000,
+      pair_rate: { interval_seconds: 3, burst: 10 },
+      messaging_limit: 'unlimited',
+      media_url_ttl_seconds: 60,
+      media_link_fetch: false,
+      webhook_batch: { max_items: 50, window_ms: 200 },
+      webhook_duplicates: { probability: 0.1, count: 2 },
+      webhook_reorder: { probability: 0.25, max_hold_ms: 500 },
+    });
+    expect(config.publicUrl).toBe('http://wa-simulator.local:8090');
+    expect(loadConfig({ WA_SIM_MESSAGING_LIMIT: '250' }).settings.messaging_limit).toBe(250);
+  });
+
+  it('has Meta’s defaults: 80 mps, 1 per 6 s with bursts of 45, 5-minute media URLs', () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      throughput_mps: 80,
+      pair_rate: { interval_seconds: 6, burst: 45 },
+      media_url_ttl_seconds: 300,
+    });
+  });
+
+  it('refuses a throughput above 1000 and names the variable', () => {
+    expect(() => loadConfig({ WA_SIM_THROUGHPUT_MPS: '1001' })).toThrow(/WA_SIM_THROUGHPUT_MPS/);
+  });
+
+  it('reads templates from JSON and a file, with the defaults on unless switched off', () => {
+    const template = {
+      name: 'lab_closed',
+      language: 'pt_BR',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Fechado às {{1}}' }],
+    };
+    const config = loadConfig(
+      {
+        WA_SIM_TEMPLATES: JSON.stringify(template),
+        WA_SIM_TEMPLATES_FILE: '/etc/templates.json',
+        WA_SIM_DEFAULT_TEMPLATES: 'false',
+      },
+      () => JSON.stringify([{ ...template, waba_id: '42', status: 'paused' }]),
+    );
+    expect(config.defaultTemplates).toBe(false);
+    expect(config.templates?.map((t) => [t.waba_id ?? null, t.status])).toEqual([
+      [null, 'APPROVED'],
+      ['42', 'PAUSED'],
+    ]);
+    expect(loadConfig({}).defaultTemplates).toBe(true);
+    expect(() =>
+      loadConfig({ WA_SIM_TEMPLATES: JSON.stringify({ ...template, category: 'NEWSLETTER' }) }),
+    ).toThrow(/WA_SIM_TEMPLATES/);
+  });
+});

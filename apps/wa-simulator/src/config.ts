@@ -3,6 +3,7 @@
 // dev tooling register businesses and patients through the control API.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TemplateInputSchema, type TemplateConfig } from './templates/schema';
 
 const digits = (what: string) => z.string().regex(/^\d{1,32}$/, `${what} must be digits only`);
 
@@ -18,6 +19,11 @@ export const BusinessSchema = z.strictObject({
   app_secret: z.string().min(1),
   webhook_url: z.url({ protocol: /^https?$/ }).optional(),
   verify_token: z.string().min(1).optional(),
+  /**
+   * false: the number exists in the WABA but is not registered with the Cloud API (or was
+   * deregistered); every send from it fails with 133010. Absent means registered.
+   */
+  registered: z.boolean().optional(),
 });
 export type BusinessConfig = z.infer<typeof BusinessSchema>;
 
@@ -83,6 +89,53 @@ export const SettingsSchema = z.strictObject({
   webhook_escape_slashes: z.boolean(),
   /** what a send to a number no patient was registered for meets */
   unknown_recipients: z.enum(['on_whatsapp', 'not_on_whatsapp']),
+  /**
+   * Messages per second per business number (token bucket, one second of burst). Meta: 80 by
+   * default, up to 1000 after the automatic upgrade, 20 for coexistence numbers. Over it: 130429.
+   */
+  throughput_mps: z.number().int().min(1).max(1000),
+  /**
+   * Business number → one user: one message per `interval_seconds`, bursts up to `burst`
+   * (borrowed from future quota). Meta: 1 per 6 s, bursts of 45. Over it: 131056.
+   */
+  pair_rate: z.strictObject({
+    interval_seconds: z.number().gt(0).max(86_400),
+    burst: z.number().int().min(1).max(100_000),
+  }),
+  /**
+   * Business-initiated messaging limit: unique users a WABA may reach outside a customer service
+   * window in a moving 24 h. Meta's tiers: 250, 2000, 10000, 100000, unlimited. Over it: the
+   * message is accepted and fails with 131048 (Meta documents no dedicated code).
+   */
+  messaging_limit: z.union([z.number().int().min(1), z.literal('unlimited')]),
+  /** how long a media URL from `GET /{media-id}` stays valid (Meta: 5 minutes) */
+  media_url_ttl_seconds: z.number().int().min(1).max(86_400),
+  /**
+   * Media sent by `link` is fetched by Meta before delivery; a link that does not answer 200 with
+   * an allowed type and size fails the message with 131053. false: links are taken on trust.
+   */
+  media_link_fetch: z.boolean(),
+  /**
+   * Meta may batch several updates into one POST. Webhooks of one number queued within
+   * `window_ms` of the first are sent together, up to `max_items`; 1 sends each alone.
+   */
+  webhook_batch: z.strictObject({
+    max_items: z.number().int().min(1).max(1000),
+    window_ms: nonNegativeMs,
+  }),
+  /** the share of webhooks delivered again (`count` more times, same bytes), as Meta's retries to several apps do */
+  webhook_duplicates: z.strictObject({
+    probability: z.number().min(0).max(1),
+    count: z.number().int().min(1).max(10),
+  }),
+  /**
+   * The share of status webhooks held back and sent after the next status of the same number
+   * (so `read` may arrive before `delivered`); a held status goes out after `max_hold_ms` anyway.
+   */
+  webhook_reorder: z.strictObject({
+    probability: z.number().min(0).max(1),
+    max_hold_ms: nonNegativeMs,
+  }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -100,6 +153,14 @@ export const DEFAULT_SETTINGS: Settings = {
   webhook_timeout_ms: 5000,
   webhook_escape_slashes: true,
   unknown_recipients: 'on_whatsapp',
+  throughput_mps: 80,
+  pair_rate: { interval_seconds: 6, burst: 45 },
+  messaging_limit: 2000,
+  media_url_ttl_seconds: 300,
+  media_link_fetch: true,
+  webhook_batch: { max_items: 1, window_ms: 0 },
+  webhook_duplicates: { probability: 0, count: 1 },
+  webhook_reorder: { probability: 0, max_hold_ms: 1000 },
 };
 
 export interface SimulatorConfig {
@@ -109,6 +170,15 @@ export interface SimulatorConfig {
   businesses: BusinessConfig[];
   patients: PatientConfig[];
   settings: Settings;
+  /** templates registered at start (in addition to the defaults) */
+  templates?: TemplateConfig[];
+  /** register the hospital demo templates for every WABA (default true) */
+  defaultTemplates?: boolean;
+  /**
+   * The base URL media URLs are built on (`GET /{media-id}`), when the simulator is reached under
+   * another name than the Host header says (a proxy); default: from each request's Host header.
+   */
+  publicUrl?: string;
 }
 
 /** A configuration problem; the message names the variable and never echoes its value. */
@@ -141,6 +211,22 @@ const EnvSchema = z.object({
   WA_SIM_WEBHOOK_TIMEOUT_MS: intFrom(1, Number.MAX_SAFE_INTEGER).optional(),
   WA_SIM_WEBHOOK_ESCAPE_SLASHES: bool.optional(),
   WA_SIM_UNKNOWN_RECIPIENTS: z.enum(['on_whatsapp', 'not_on_whatsapp']).optional(),
+  WA_SIM_TEMPLATES: z.string().optional(),
+  WA_SIM_TEMPLATES_FILE: z.string().optional(),
+  WA_SIM_DEFAULT_TEMPLATES: bool.optional(),
+  WA_SIM_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WA_SIM_THROUGHPUT_MPS: intFrom(1, 1000).optional(),
+  WA_SIM_PAIR_RATE_INTERVAL_SECONDS: z.coerce.number().optional(),
+  WA_SIM_PAIR_RATE_BURST: intFrom(1, 100_000).optional(),
+  WA_SIM_MESSAGING_LIMIT: z.union([z.literal('unlimited'), z.coerce.number().int().min(1)]).optional(),
+  WA_SIM_MEDIA_URL_TTL_SECONDS: intFrom(1, 86_400).optional(),
+  WA_SIM_MEDIA_LINK_FETCH: bool.optional(),
+  WA_SIM_WEBHOOK_BATCH_MAX_ITEMS: intFrom(1, 1000).optional(),
+  WA_SIM_WEBHOOK_BATCH_WINDOW_MS: intFrom(0, Number.MAX_SAFE_INTEGER).optional(),
+  WA_SIM_WEBHOOK_DUPLICATE_PROBABILITY: z.coerce.number().min(0).max(1).optional(),
+  WA_SIM_WEBHOOK_DUPLICATE_COUNT: intFrom(1, 10).optional(),
+  WA_SIM_WEBHOOK_REORDER_PROBABILITY: z.coerce.number().min(0).max(1).optional(),
+  WA_SIM_WEBHOOK_REORDER_MAX_HOLD_MS: intFrom(0, Number.MAX_SAFE_INTEGER).optional(),
 });
 
 type ReadFile = (path: string) => string;
@@ -177,6 +263,18 @@ export function loadConfig(
       PatientSchema,
     ),
   ];
+  const templates = [
+    ...listFrom('WA_SIM_TEMPLATES', e.WA_SIM_TEMPLATES, TemplateInputSchema),
+    ...listFrom(
+      'WA_SIM_TEMPLATES_FILE',
+      fileText('WA_SIM_TEMPLATES_FILE', e.WA_SIM_TEMPLATES_FILE, readFile),
+      TemplateInputSchema,
+    ),
+  ];
+  assertUnique(
+    'template (waba_id, name, language)',
+    templates.map((t) => `${t.waba_id ?? '*'}:${t.name}:${t.language}`),
+  );
   assertUnique(
     'phone_number_id',
     businesses.map((b) => b.phone_number_id),
@@ -206,6 +304,26 @@ export function loadConfig(
     webhook_timeout_ms: e.WA_SIM_WEBHOOK_TIMEOUT_MS ?? d.webhook_timeout_ms,
     webhook_escape_slashes: e.WA_SIM_WEBHOOK_ESCAPE_SLASHES ?? d.webhook_escape_slashes,
     unknown_recipients: e.WA_SIM_UNKNOWN_RECIPIENTS ?? d.unknown_recipients,
+    throughput_mps: e.WA_SIM_THROUGHPUT_MPS ?? d.throughput_mps,
+    pair_rate: {
+      interval_seconds: e.WA_SIM_PAIR_RATE_INTERVAL_SECONDS ?? d.pair_rate.interval_seconds,
+      burst: e.WA_SIM_PAIR_RATE_BURST ?? d.pair_rate.burst,
+    },
+    messaging_limit: e.WA_SIM_MESSAGING_LIMIT ?? d.messaging_limit,
+    media_url_ttl_seconds: e.WA_SIM_MEDIA_URL_TTL_SECONDS ?? d.media_url_ttl_seconds,
+    media_link_fetch: e.WA_SIM_MEDIA_LINK_FETCH ?? d.media_link_fetch,
+    webhook_batch: {
+      max_items: e.WA_SIM_WEBHOOK_BATCH_MAX_ITEMS ?? d.webhook_batch.max_items,
+      window_ms: e.WA_SIM_WEBHOOK_BATCH_WINDOW_MS ?? d.webhook_batch.window_ms,
+    },
+    webhook_duplicates: {
+      probability: e.WA_SIM_WEBHOOK_DUPLICATE_PROBABILITY ?? d.webhook_duplicates.probability,
+      count: e.WA_SIM_WEBHOOK_DUPLICATE_COUNT ?? d.webhook_duplicates.count,
+    },
+    webhook_reorder: {
+      probability: e.WA_SIM_WEBHOOK_REORDER_PROBABILITY ?? d.webhook_reorder.probability,
+      max_hold_ms: e.WA_SIM_WEBHOOK_REORDER_MAX_HOLD_MS ?? d.webhook_reorder.max_hold_ms,
+    },
   });
   if (!settings.success) {
     const issue = settings.error.issues[0];
@@ -219,6 +337,9 @@ export function loadConfig(
     businesses,
     patients,
     settings: settings.data,
+    templates,
+    defaultTemplates: e.WA_SIM_DEFAULT_TEMPLATES ?? true,
+    ...(e.WA_SIM_PUBLIC_URL === undefined ? {} : { publicUrl: e.WA_SIM_PUBLIC_URL.replace(/\/+$/, '') }),
   };
 }
 

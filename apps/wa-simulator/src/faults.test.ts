@@ -36,3 +36,30 @@ describe('faults', () => {
     expect(faults.add({ code: 130429, delivery: 'async' }).delivery).toBe('async');
   });
 });
+
+describe('latency faults', () => {
+  it('delays the next N requests, or hangs, and never mixes with send faults', () => {
+    const faults = createFaults();
+    faults.add({ code: 131000 });
+    faults.addLatency({ latency_ms: 250, count: 2 });
+    faults.addLatency({ hang: true, phone_number_id: '7' });
+    expect(faults.takeLatency('1')?.latency_ms).toBe(250);
+    expect(faults.takeLatency(undefined)?.latency_ms).toBe(250);
+    expect(faults.takeLatency('1')).toBeUndefined();
+    expect(faults.takeLatency('7')?.hang).toBe(true);
+    expect(faults.take('1')?.code).toBe(131000);
+  });
+
+  it('gives an error rate per code with several ratio faults', () => {
+    // draw 1: 0.05 < 0.1 → 131000; draw 2: 0.5 ≥ 0.1, then 0.01 < 0.02 → 130429
+    const draws = [0.05, 0.5, 0.01, 0.9, 0.9];
+    const faults = createFaults(() => draws.shift() ?? 1);
+    faults.add({ code: 131000, ratio: 0.1 });
+    faults.add({ code: 130429, ratio: 0.02 });
+    expect([faults.take('1'), faults.take('1'), faults.take('1')].map((f) => f?.code)).toEqual([
+      131000,
+      130429,
+      undefined,
+    ]);
+  });
+});

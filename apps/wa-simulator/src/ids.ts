@@ -14,6 +14,10 @@ export interface IdGenerator {
   conversationId(): string;
   /** the `hub.challenge` integer of the verification handshake */
   challenge(): string;
+  /** a Graph object id (media, template): digits, like Meta's */
+  graphId(): string;
+  /** an unguessable secret (media URL signing) */
+  secret(): Buffer;
 }
 
 export function createIdGenerator(randomBytes: RandomBytes = nodeRandomBytes): IdGenerator {
@@ -38,5 +42,13 @@ export function createIdGenerator(randomBytes: RandomBytes = nodeRandomBytes): I
     conversationId: () => randomBytes(16).toString('hex'),
     // a positive 31-bit integer like Meta's "1158201444"
     challenge: () => String(1_000_000_000 + (randomBytes(4).readUInt32BE(0) % 1_147_483_647)),
+    // 16 digits, first one non-zero, like "1037543291543636"
+    graphId: () => {
+      const bytes = randomBytes(16);
+      let id = String(1 + (bytes[0]! % 9));
+      for (let i = 1; i < 16; i++) id += String(bytes[i]! % 10);
+      return id;
+    },
+    secret: () => randomBytes(32),
   };
 }

@@ -1,7 +1,7 @@
 // The run-time settings: start from the configuration, changed by `PATCH /_sim/settings`, back to
 // the configuration on `POST /_sim/reset`. A patch is validated as a whole before it applies.
 import { z } from 'zod';
-import { SettingsSchema, type Settings } from './config';
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from './config';
 
 export const SettingsPatchSchema = z.strictObject({
   window_errors: SettingsSchema.shape.window_errors.optional(),
@@ -11,6 +11,14 @@ export const SettingsPatchSchema = z.strictObject({
   webhook_timeout_ms: SettingsSchema.shape.webhook_timeout_ms.optional(),
   webhook_escape_slashes: SettingsSchema.shape.webhook_escape_slashes.optional(),
   unknown_recipients: SettingsSchema.shape.unknown_recipients.optional(),
+  throughput_mps: SettingsSchema.shape.throughput_mps.optional(),
+  pair_rate: SettingsSchema.shape.pair_rate.partial().optional(),
+  messaging_limit: SettingsSchema.shape.messaging_limit.optional(),
+  media_url_ttl_seconds: SettingsSchema.shape.media_url_ttl_seconds.optional(),
+  media_link_fetch: SettingsSchema.shape.media_link_fetch.optional(),
+  webhook_batch: SettingsSchema.shape.webhook_batch.partial().optional(),
+  webhook_duplicates: SettingsSchema.shape.webhook_duplicates.partial().optional(),
+  webhook_reorder: SettingsSchema.shape.webhook_reorder.partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
@@ -20,7 +28,9 @@ export interface SettingsHolder {
   reset(): void;
 }
 
-export function createSettings(initial: Settings): SettingsHolder {
+export function createSettings(configured: Settings): SettingsHolder {
+  // a caller built before a setting existed still gets its default
+  const initial: Settings = { ...DEFAULT_SETTINGS, ...configured };
   let current = structuredClone(initial);
   return {
     get: () => current,
@@ -30,6 +40,10 @@ export function createSettings(initial: Settings): SettingsHolder {
         ...patch,
         status_delays_ms: { ...current.status_delays_ms, ...patch.status_delays_ms },
         webhook_retry: { ...current.webhook_retry, ...patch.webhook_retry },
+        pair_rate: { ...current.pair_rate, ...patch.pair_rate },
+        webhook_batch: { ...current.webhook_batch, ...patch.webhook_batch },
+        webhook_duplicates: { ...current.webhook_duplicates, ...patch.webhook_duplicates },
+        webhook_reorder: { ...current.webhook_reorder, ...patch.webhook_reorder },
       });
       return current;
     },

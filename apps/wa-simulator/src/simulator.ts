@@ -1,8 +1,10 @@
-// Wires the simulator together: one store, one scheduler, one webhook dispatcher, the Graph edge
-// and the control API on one fastify instance. `buildSimulator` does not listen; the caller
-// (main.ts, or a test on port 0) does, and `close()` stops it: HTTP first (requests under way
-// finish), then every pending status timer and webhook delivery is dropped, because a simulator
-// has nothing worth keeping across a restart.
+// Wires the simulator together: one store, one scheduler, one webhook dispatcher, the Graph edge,
+// the control API and the phone UI on one fastify instance. `buildSimulator` does not listen; the
+// caller (main.ts, or a test on port 0) does, and `close()` stops it: requests left hanging by a
+// fault are cut, HTTP closes (requests under way finish), then every pending status timer,
+// webhook delivery and media fetch is dropped, because a simulator has nothing worth keeping
+// across a restart.
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { createSimClock, systemClock, type Clock, type SimClock } from './clock';
 import type { SimulatorConfig } from './config';
@@ -14,18 +16,25 @@ import { createGraphApi } from './graph/api';
 import { GraphError } from './graph/errors';
 import { graphRoutes, sendGraphError } from './graph/routes';
 import { createIdGenerator, type RandomBytes } from './ids';
+import { createRateLimits } from './limits/limits';
+import { createMediaLibrary } from './media/library';
 import { createMessageLifecycle } from './outbound/lifecycle';
 import { createPatientActions } from './patients/actions';
 import { createScheduler } from './scheduler';
 import { createSettings, type SettingsHolder } from './settings';
-import { createStore, type Store } from './store';
+import { createStore, templateKey, type Store } from './store';
+import { DEFAULT_TEMPLATES } from './templates/defaults';
+import { createTemplateRegistry, toTemplate, type TemplateRegistry } from './templates/registry';
+import { TemplateInputSchema, type Template } from './templates/schema';
+import { uiRoutes } from './ui/routes';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher';
 import { performHandshake } from './webhooks/handshake';
+import { templateStatusWebhook } from './webhooks/payloads';
 
 export interface SimulatorDeps {
   clock?: Clock;
   fetch?: typeof fetch;
-  /** for ratio faults */
+  /** for ratio faults and the webhook duplicate/reorder probabilities */
   random?: () => number;
   randomBytes?: RandomBytes;
 }
@@ -38,9 +47,24 @@ export interface Simulator {
   dispatcher: WebhookDispatcher;
   faults: Faults;
   businesses: BusinessActions;
+  templates: TemplateRegistry;
   /** back to the configured state, as `POST /_sim/reset` */
   reset(): void;
   close(): Promise<void>;
+}
+
+/** The templates of the configuration (over the hospital defaults), with their ids fixed once. */
+function initialTemplates(config: SimulatorConfig, ids: ReturnType<typeof createIdGenerator>): Template[] {
+  const byKey = new Map<string, Template>();
+  const inputs = [
+    ...(config.defaultTemplates === false ? [] : DEFAULT_TEMPLATES.map((t) => TemplateInputSchema.parse(t))),
+    ...(config.templates ?? []),
+  ];
+  for (const input of inputs) {
+    const template = toTemplate(input, ids);
+    byKey.set(templateKey(template.waba_id, template.name, template.language), template);
+  }
+  return [...byKey.values()];
 }
 
 export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}): Simulator {
@@ -54,11 +78,19 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
   const logger = app.log;
   const clock = createSimClock(deps.clock ?? systemClock);
   const fetchImpl = deps.fetch ?? fetch;
+  const random = deps.random ?? Math.random;
   const ids = createIdGenerator(deps.randomBytes);
-  const store = createStore({ businesses: config.businesses, patients: config.patients });
+  const store = createStore({
+    businesses: config.businesses,
+    patients: config.patients,
+    templates: initialTemplates(config, ids),
+  });
   const settings = createSettings(config.settings);
   const scheduler = createScheduler((error) => logger.error({ err: error }, 'scheduled task failed'));
-  const faults = createFaults(deps.random);
+  const faults = createFaults(random);
+  const hanging = new Set<Socket>();
+  // aborted on reset and close: media fetches for messages of before must not go on
+  let generation = new AbortController();
   const dispatcher = createWebhookDispatcher({
     getBusiness: (id) => store.businesses.get(id),
     settings: () => settings.get(),
@@ -66,6 +98,7 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
     scheduler,
     fetch: fetchImpl,
     logger,
+    random,
   });
   const lifecycle = createMessageLifecycle({
     store,
@@ -73,6 +106,7 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
     scheduler,
     clock,
     settings: () => settings.get(),
+    onError: (error) => logger.error({ err: error }, 'message preflight failed'),
   });
   const businesses = createBusinessActions({
     store,
@@ -84,13 +118,57 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
         timeoutMs: settings.get().webhook_timeout_ms,
       }),
   });
-  const patients = createPatientActions({ store, dispatcher, lifecycle, ids, clock });
-  const graph = createGraphApi({ store, lifecycle, faults, ids, clock, settings });
+  const limits = createRateLimits({ clock, settings: () => settings.get() });
+  const media = createMediaLibrary({
+    store,
+    clock,
+    ids,
+    settings: () => settings.get(),
+    fetch: fetchImpl,
+    signal: () => generation.signal,
+  });
+  const templates = createTemplateRegistry({
+    store,
+    ids,
+    onStatusChange({ template, wabaId, previous, reason }) {
+      const event =
+        template.status === 'APPROVED' && (previous === 'PAUSED' || previous === 'DISABLED')
+          ? 'REINSTATED'
+          : template.status;
+      const payload = templateStatusWebhook(wabaId, Math.floor(clock.now() / 1000), {
+        event,
+        message_template_id: Number(template.id),
+        message_template_name: template.name,
+        message_template_language: template.language,
+        reason: reason ?? 'NONE',
+      });
+      // a WABA-level change goes once to each app subscribed: each distinct webhook of its numbers
+      const seen = new Set<string>();
+      for (const business of store.businesses.values()) {
+        if (business.waba_id !== wabaId || !business.webhook_url) continue;
+        const key = `${business.webhook_url} ${business.app_secret}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        dispatcher.enqueue(business, payload, { kind: 'template_status', message_id: null, status: event });
+      }
+    },
+  });
+  const patients = createPatientActions({ store, dispatcher, lifecycle, ids, clock, media, limits });
+  const graph = createGraphApi({ store, lifecycle, faults, ids, clock, settings, limits, media, templates });
+
+  function cutHangingRequests(): void {
+    for (const socket of hanging) socket.destroy();
+    hanging.clear();
+  }
 
   function reset(): void {
     scheduler.cancelAll();
     dispatcher.reset();
+    generation.abort();
+    generation = new AbortController();
+    cutHangingRequests();
     faults.clear();
+    limits.reset();
     settings.reset();
     clock.reset();
     store.reset();
@@ -112,10 +190,25 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', () => ({ status: 'ok' }));
   void app.register(
-    controlRoutes({ store, businesses, patients, dispatcher, faults, settings, clock, logger, reset }),
+    controlRoutes({
+      store,
+      businesses,
+      patients,
+      dispatcher,
+      faults,
+      settings,
+      clock,
+      logger,
+      templates,
+      media,
+      reset,
+    }),
     { prefix: '/_sim' },
   );
-  void app.register(graphRoutes({ api: graph, ids, logger }));
+  void app.register(uiRoutes());
+  void app.register(
+    graphRoutes({ api: graph, media, faults, scheduler, ids, logger, publicUrl: config.publicUrl, hanging }),
+  );
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/_sim')) {
       return reply
@@ -123,7 +216,7 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
         .type('application/problem+json')
         .send(problem(404, 'route_not_found', 'no such control endpoint'));
     }
-    // Graph's answer to a path it does not serve; media, templates etc. are not simulated yet
+    // Graph's answer to a path it does not serve
     return sendGraphError(
       reply,
       new GraphError(100, {
@@ -133,11 +226,27 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps = {}
       ids,
     );
   });
+  app.addHook('preClose', (done) => {
+    cutHangingRequests();
+    done();
+  });
   app.addHook('onClose', (_instance, done) => {
     scheduler.cancelAll();
     dispatcher.reset();
+    generation.abort();
     done();
   });
 
-  return { app, store, settings, clock, dispatcher, faults, businesses, reset, close: () => app.close() };
+  return {
+    app,
+    store,
+    settings,
+    clock,
+    dispatcher,
+    faults,
+    businesses,
+    templates,
+    reset,
+    close: () => app.close(),
+  };
 }

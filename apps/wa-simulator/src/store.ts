@@ -3,6 +3,8 @@
 // restarts, on purpose: every test starts from a known state (`POST /_sim/reset`).
 import type { BusinessConfig, PatientConfig } from './config';
 import type { WebhookError } from './graph/errors';
+import type { Template } from './templates/schema';
+import type { RenderedTemplate } from './templates/hydrate';
 
 export interface WebhookVerification {
   /** true when the receiver answered 200 with exactly the challenge */
@@ -30,10 +32,13 @@ export interface StatusEvent {
   errors?: WebhookError[];
 }
 
+/** what Meta prices a message as (the status webhook's `pricing.category`) */
+export type PricingCategory = 'service' | 'marketing' | 'utility' | 'authentication';
+
 export interface Pricing {
   billable: boolean;
   pricing_model: 'PMP';
-  category: string;
+  category: PricingCategory;
   type: 'regular' | 'free_customer_service' | 'free_entry_point';
 }
 
@@ -65,6 +70,31 @@ export interface OutboundMessage {
   conversation: Conversation | null;
   /** set at acceptance for a message Meta takes but will not deliver: its `failed` status error */
   failure: WebhookError | null;
+  /** service for free-form messages; a template's category otherwise */
+  category: PricingCategory;
+  /** a template message as the patient sees it: parameters filled in, buttons with payloads */
+  template: RenderedTemplate | null;
+}
+
+/** A file in Meta's media store: uploaded by a business, or sent by a patient. */
+export interface MediaItem {
+  /** digits, like Meta's media ids */
+  id: string;
+  /** the number it was uploaded on (business) or sent to (patient) */
+  phone_number_id: string;
+  /** the WABA whose tokens may read it */
+  waba_id: string;
+  origin: 'business' | 'patient';
+  mime_type: string;
+  /** lower-case hex of the SHA-256 of the bytes */
+  sha256_hex: string;
+  file_size: number;
+  filename: string | null;
+  bytes: Buffer;
+  /** epoch ms */
+  created_at: number;
+  /** epoch ms: 30 days for uploads, 7 days for media patients sent (Meta's lifetimes) */
+  expires_at: number;
 }
 
 /** A message a simulated patient sent to a business. */
@@ -76,6 +106,8 @@ export interface InboundMessage {
   timestamp: string;
   /** the message object exactly as put in the webhook */
   message: Record<string, unknown>;
+  /** epoch ms on the simulator's clock (orders a chat finer than `timestamp`) */
+  received_at: number;
   /** when the business marked it read (blue ticks on the patient's phone) */
   read_at: string | null;
   typing_indicator_at: string | null;
@@ -90,13 +122,25 @@ export interface Store {
   lastInbound: Map<string, number>;
   /** the open service conversation of a pair, by `pairKey` */
   conversations: Map<string, Conversation>;
-  /** back to the configured businesses and patients; all traffic forgotten */
+  /** templates by `templateKey`; shared defaults under the WABA `*` */
+  templates: Map<string, Template>;
+  media: Map<string, MediaItem>;
+  /** epoch ms a patient stopped marketing messages from a business number, by `pairKey` */
+  marketingStops: Map<string, number>;
+  /** back to the configured businesses, patients and templates; all traffic forgotten */
   reset(): void;
 }
 
 export const pairKey = (phoneNumberId: string, waId: string): string => `${phoneNumberId}:${waId}`;
 
-export function createStore(initial: { businesses: BusinessConfig[]; patients: PatientConfig[] }): Store {
+export const templateKey = (wabaId: string | null, name: string, language: string): string =>
+  `${wabaId ?? '*'}:${name}:${language}`;
+
+export function createStore(initial: {
+  businesses: BusinessConfig[];
+  patients: PatientConfig[];
+  templates?: Template[];
+}): Store {
   const store: Store = {
     businesses: new Map(),
     patients: new Map(),
@@ -104,6 +148,9 @@ export function createStore(initial: { businesses: BusinessConfig[]; patients: P
     inbound: new Map(),
     lastInbound: new Map(),
     conversations: new Map(),
+    templates: new Map(),
+    media: new Map(),
+    marketingStops: new Map(),
     reset() {
       for (const map of [
         store.businesses,
@@ -112,12 +159,17 @@ export function createStore(initial: { businesses: BusinessConfig[]; patients: P
         store.inbound,
         store.lastInbound,
         store.conversations,
+        store.templates,
+        store.media,
+        store.marketingStops,
       ]) {
         map.clear();
       }
       for (const b of initial.businesses)
         store.businesses.set(b.phone_number_id, { ...b, webhook_verification: null });
       for (const p of initial.patients) store.patients.set(p.wa_id, { ...p });
+      for (const t of initial.templates ?? [])
+        store.templates.set(templateKey(t.waba_id, t.name, t.language), structuredClone(t));
     },
   };
   store.reset();

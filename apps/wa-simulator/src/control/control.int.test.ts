@@ -148,7 +148,7 @@ describe('control API', () => {
     const result = await request<{ error: { code: number; error_subcode: number } }>(
       env.baseUrl,
       'POST',
-      `/v23.0/${BUSINESS.phone_number_id}/media`,
+      `/v23.0/${BUSINESS.phone_number_id}/subscribed_apps`,
       { token: BUSINESS.access_token, body: {} },
     );
     expect(result.status).toBe(400);

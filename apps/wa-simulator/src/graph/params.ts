@@ -2,8 +2,8 @@
 // a missing (or empty) parameter is 131008 "Required parameter is missing", any other bad value
 // 131009 "Parameter value is not valid", with Meta-style details naming the parameter
 // (`text['body']`). A schema may attach its own code to a refinement via
-// `params: { metaCode, details }`.
-import type { z } from 'zod';
+// `params: { metaCode, details }`; `{path}` in those details becomes the parameter's name.
+import { z } from 'zod';
 import { GraphError } from './errors';
 
 export interface MetaIssueParams {
@@ -30,7 +30,9 @@ export function parseParams<T>(schema: z.ZodType<T>, value: unknown): T {
     case 'custom': {
       const params = issue.params as Partial<MetaIssueParams> | undefined;
       if (params?.metaCode !== undefined)
-        throw new GraphError(params.metaCode, { details: params.details ?? `Param ${name} is invalid.` });
+        throw new GraphError(params.metaCode, {
+          details: params.details?.replaceAll('{path}', name) ?? `Param ${name} is invalid.`,
+        });
       throw new GraphError(131009, { details: `Param ${name} is invalid.` });
     }
     case 'invalid_type':
@@ -61,4 +63,34 @@ export function characterCount(text: string): number {
   let n = 0;
   for (const _ of text) n++;
   return n;
+}
+
+/** A refinement's `params` for parseParams: this Meta code, these details (`{path}` is replaced). */
+export function meta(metaCode: number, details: string): { params: MetaIssueParams } {
+  return { params: { metaCode, details } };
+}
+
+/**
+ * A required string of 1..max characters: missing or empty is 131008, longer is 131009 with
+ * Meta-style details naming the limit.
+ */
+export function boundedText(max: number) {
+  return z
+    .string()
+    .min(1)
+    .refine(
+      (s) => characterCount(s) <= max,
+      meta(131009, `Param {path} must be at most ${max} characters long.`),
+    );
+}
+
+/** An optional string of at most max characters (empty allowed). */
+export function optionalText(max: number) {
+  return z
+    .string()
+    .refine(
+      (s) => characterCount(s) <= max,
+      meta(131009, `Param {path} must be at most ${max} characters long.`),
+    )
+    .optional();
 }

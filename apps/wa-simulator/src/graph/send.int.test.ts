@@ -192,7 +192,7 @@ describe('Graph send API', () => {
     it('refuses an unsupported message type with 131051', async () => {
       expectGraphError(await sendText(env.baseUrl, 'x', { type: 'carrier_pigeon' }), 400, 131051);
       const error = expectGraphError(
-        await sendText(env.baseUrl, 'x', { type: 'template', template: { name: 't' } }),
+        await sendText(env.baseUrl, 'x', { type: 'contacts', contacts: [] }),
         400,
         131051,
       );

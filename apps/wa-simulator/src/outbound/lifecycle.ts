@@ -34,9 +34,10 @@ function rank(status: OutboundStatus): number {
 export interface MessageLifecycle {
   /**
    * Schedules what follows acceptance: the `failed` status when the message carries a failure,
-   * else sent → delivered → (automatic) read.
+   * else sent → delivered → (automatic) read. With a preflight (Meta fetching the message's
+   * media), its outcome comes first: a problem makes the message fail with it instead.
    */
-  start(message: OutboundMessage): void;
+  start(message: OutboundMessage, preflight?: Promise<WebhookError | null>): void;
   /** moves the message forward to `target` now, emitting every status skipped on the way */
   advance(message: OutboundMessage, target: ForwardStatus): void;
 }
@@ -47,11 +48,17 @@ export interface LifecycleDeps {
   scheduler: Scheduler;
   clock: Clock;
   settings(): Settings;
+  onError(error: unknown): void;
 }
 
 export function createMessageLifecycle(deps: LifecycleDeps): MessageLifecycle {
+  // messages whose media Meta is still fetching: nothing may happen to them until it is done
+  const preflighting = new WeakSet<OutboundMessage>();
+
   const opaque = (message: OutboundMessage): { biz_opaque_callback_data?: string } =>
-    message.biz_opaque_callback_data === null ? {} : { biz_opaque_callback_data: message.biz_opaque_callback_data };
+    message.biz_opaque_callback_data === null
+      ? {}
+      : { biz_opaque_callback_data: message.biz_opaque_callback_data };
 
   function emit(message: OutboundMessage, statusObject: StatusObject): void {
     message.status = statusObject.status;
@@ -73,6 +80,7 @@ export function createMessageLifecycle(deps: LifecycleDeps): MessageLifecycle {
   function advance(message: OutboundMessage, target: ForwardStatus): void {
     // a stale timer of a message from before a reset, or a message that is going to fail
     if (deps.store.outbound.get(message.id) !== message || message.failure !== null) return;
+    if (preflighting.has(message)) return;
     for (const status of ORDER) {
       if (rank(status) > rank(target)) break;
       if (rank(status) <= rank(message.status)) continue;
@@ -106,18 +114,39 @@ export function createMessageLifecycle(deps: LifecycleDeps): MessageLifecycle {
 
   return {
     advance,
-    start(message) {
-      const delays = deps.settings().status_delays_ms;
-      const failure = message.failure;
-      if (failure !== null) {
-        deps.scheduler.after(delays.sent, () => fail(message, failure));
+    start(message, preflight) {
+      if (preflight) {
+        preflighting.add(message);
+        preflight.then(
+          (failure) => {
+            preflighting.delete(message);
+            if (deps.store.outbound.get(message.id) !== message) return;
+            if (failure) {
+              message.failure = failure;
+              message.pricing = null;
+              message.conversation = null;
+            }
+            schedule(message);
+          },
+          (error: unknown) => deps.onError(error),
+        );
         return;
       }
-      const delivered = Math.max(delays.sent, delays.delivered);
-      deps.scheduler.after(delays.sent, () => advance(message, 'sent'));
-      deps.scheduler.after(delivered, () => advance(message, 'delivered'));
-      if (delays.read !== null)
-        deps.scheduler.after(Math.max(delivered, delays.read), () => advance(message, 'read'));
+      schedule(message);
     },
   };
+
+  function schedule(message: OutboundMessage): void {
+    const delays = deps.settings().status_delays_ms;
+    const failure = message.failure;
+    if (failure !== null) {
+      deps.scheduler.after(delays.sent, () => fail(message, failure));
+      return;
+    }
+    const delivered = Math.max(delays.sent, delays.delivered);
+    deps.scheduler.after(delays.sent, () => advance(message, 'sent'));
+    deps.scheduler.after(delivered, () => advance(message, 'delivered'));
+    if (delays.read !== null)
+      deps.scheduler.after(Math.max(delivered, delays.read), () => advance(message, 'read'));
+  }
 }

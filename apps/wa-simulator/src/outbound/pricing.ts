@@ -1,9 +1,10 @@
-// Per-message pricing (since July 2025) as status webhooks report it. Only service messages exist
-// so far: free-form messages inside the customer service window, free of charge. Templates will
-// add their category (marketing, utility, authentication) and `regular` / `free_entry_point` here.
+// Per-message pricing (since July 2025) as status webhooks report it: free-form messages inside
+// the customer service window are free service messages; templates are charged by category
+// (`regular`), except utility templates inside an open window, which are free
+// (`free_customer_service`). Free entry points (Click-to-WhatsApp ads) are not simulated.
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
-import { pairKey, type Conversation, type Pricing, type Store } from '../store';
+import { pairKey, type Conversation, type Pricing, type PricingCategory, type Store } from '../store';
 
 export function serviceMessagePricing(): Pricing {
   // `billable` is deprecated but still sent; free customer service is not billed
@@ -28,4 +29,11 @@ export function serviceConversation(
   };
   deps.store.conversations.set(key, conversation);
   return conversation;
+}
+
+/** A template's pricing: charged by its category, utility free inside an open window. */
+export function templatePricing(category: Exclude<PricingCategory, 'service'>, windowOpen: boolean): Pricing {
+  if (category === 'utility' && windowOpen)
+    return { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' };
+  return { billable: true, pricing_model: 'PMP', category, type: 'regular' };
 }

@@ -42,7 +42,14 @@ export interface RunningSimulator {
 }
 
 export async function startSimulator(
-  options: { businesses?: BusinessConfig[]; patients?: PatientConfig[]; settings?: Partial<Settings> } = {},
+  options: {
+    businesses?: BusinessConfig[];
+    patients?: PatientConfig[];
+    settings?: Partial<Settings>;
+    templates?: SimulatorConfig['templates'];
+    defaultTemplates?: boolean;
+    random?: () => number;
+  } = {},
 ): Promise<RunningSimulator> {
   const config: SimulatorConfig = {
     host: '127.0.0.1',
@@ -51,8 +58,10 @@ export async function startSimulator(
     businesses: options.businesses ?? [BUSINESS],
     patients: options.patients ?? [PATIENT],
     settings: { ...FAST_SETTINGS, ...options.settings },
+    ...(options.templates ? { templates: options.templates } : {}),
+    ...(options.defaultTemplates === undefined ? {} : { defaultTemplates: options.defaultTemplates }),
   };
-  const sim = buildSimulator(config);
+  const sim = buildSimulator(config, options.random ? { random: options.random } : {});
   await sim.app.listen({ host: config.host, port: 0 });
   const { port } = sim.app.server.address() as AddressInfo;
   return { sim, baseUrl: `http://127.0.0.1:${port}`, close: () => sim.close() };
@@ -192,4 +201,57 @@ export function patientWrites(baseUrl: string, text: string, waId = PATIENT.wa_i
     `/_sim/patients/${waId}/messages`,
     { body: { phone_number_id: BUSINESS.phone_number_id, text } },
   );
+}
+
+/** Any Graph send, as Careline's gateway makes it; `body` is merged over the envelope. */
+export function sendMessage<T = unknown>(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  options: { token?: string; phoneNumberId?: string } = {},
+) {
+  return request<T>(baseUrl, 'POST', `/v23.0/${options.phoneNumberId ?? BUSINESS.phone_number_id}/messages`, {
+    token: options.token ?? BUSINESS.access_token,
+    body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: PATIENT.wa_id, ...body },
+  });
+}
+
+/** The simulated patient does something (any kind of message) to the business. */
+export function patientSends<T = { id: string; timestamp: string; delivery_id: string }>(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  waId = PATIENT.wa_id,
+) {
+  return request<T>(baseUrl, 'POST', `/_sim/patients/${waId}/messages`, {
+    body: { phone_number_id: BUSINESS.phone_number_id, ...body },
+  });
+}
+
+export interface GraphErrorReply {
+  error: {
+    message: string;
+    type: string;
+    code: number;
+    error_subcode?: number;
+    error_data: { messaging_product: string; details: string };
+    fbtrace_id: string;
+  };
+}
+
+export interface SendReply {
+  messaging_product: string;
+  contacts: { input: string; wa_id: string }[];
+  messages: { id: string; message_status: string }[];
+}
+
+/** The id of an accepted send (throws with the answer when it was refused). */
+export function acceptedId(result: HttpResult<unknown>): string {
+  const id = (result.body as Partial<SendReply> | undefined)?.messages?.[0]?.id;
+  if (result.status !== 200 || id === undefined)
+    throw new Error(`send refused: ${result.status} ${result.text}`);
+  return id;
+}
+
+/** Advances the simulator's clock (and freezes it first when asked). */
+export async function advanceClock(baseUrl: string, seconds: number): Promise<void> {
+  await request(baseUrl, 'POST', '/_sim/clock/advance', { body: { seconds } });
 }

@@ -4,16 +4,25 @@
 // out or the webhook grows too old. Each business number has its own FIFO queue: a webhook waits
 // until the one before it succeeded or was given up, so a receiver that is down sees the same
 // order once it is back. Every attempt lands in the delivery log (`GET /_sim/webhooks`).
+//
+// Meta's delivery quirks, each off by default and switched on in the settings:
+// - batching: webhooks of one number queued within `webhook_batch.window_ms` of the first go out
+//   as one POST (up to `max_items`), one record in the log with every item in `items`;
+// - duplicates: a share of POSTs is delivered again, `count` more times, with the same bytes and
+//   signature (records with `duplicate_of`), as retries to several subscribed apps do;
+// - reordering: a share of status webhooks is held back and sent right after the next status of
+//   the same number (or after `max_hold_ms`), so `read` may arrive before `delivered`.
 import { createHmac } from 'node:crypto';
 import type { Settings } from '../config';
 import type { Clock } from '../clock';
-import type { Scheduler } from '../scheduler';
+import type { Scheduler, Cancel } from '../scheduler';
 import type { Business } from '../store';
 import type { Logger } from '../logger';
 import { serializeLikeMeta } from '../meta-json';
-import type { WebhookEnvelope } from './payloads';
+import { mergeEnvelopes, type WebhookEnvelope } from './payloads';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'skipped';
+export type DeliveryKind = 'message' | 'status' | 'user_preferences' | 'template_status';
 
 export interface DeliveryAttempt {
   number: number;
@@ -25,12 +34,20 @@ export interface DeliveryAttempt {
   error: string | null;
 }
 
+export interface DeliveryRef {
+  kind: DeliveryKind;
+  /** the wamid the webhook is about (inbound message id, or the outbound id of a status); null for others */
+  message_id: string | null;
+  status?: string;
+}
+
 export interface DeliveryRecord {
   id: string;
   phone_number_id: string;
-  kind: 'message' | 'status';
-  /** the wamid the webhook is about (inbound message id, or the outbound id of a status) */
-  message_id: string;
+  /** of the first item (a batch may hold several) */
+  kind: DeliveryKind;
+  /** the wamid of the first item */
+  message_id: string | null;
   /** for status webhooks: sent | delivered | read | failed */
   status: string | null;
   state: DeliveryState;
@@ -41,18 +58,16 @@ export interface DeliveryRecord {
   enqueued_at: string;
   finished_at: string | null;
   attempts: DeliveryAttempt[];
-  /** the `X-Hub-Signature-256` header value */
+  /** the `X-Hub-Signature-256` header value ('' while a batch is still collecting) */
   signature: string;
   /** the legacy `X-Hub-Signature` (SHA-1) header value Meta still sends alongside */
   signature_sha1: string;
-  /** the exact body sent, every byte of it */
+  /** the exact body sent, every byte of it ('' while a batch is still collecting) */
   body: string;
-}
-
-export interface DeliveryRef {
-  kind: DeliveryRecord['kind'];
-  message_id: string;
-  status?: string;
+  /** every update this POST carries, in order */
+  items: { kind: DeliveryKind; message_id: string | null; status: string | null }[];
+  /** set on an injected duplicate: the record whose bytes it repeats */
+  duplicate_of: string | null;
 }
 
 export interface WebhookDispatcher {
@@ -70,32 +85,59 @@ export interface DispatcherDeps {
   scheduler: Scheduler;
   fetch: typeof fetch;
   logger: Logger;
+  /** for duplicate and reorder probabilities */
+  random?: () => number;
 }
 
 /** Oldest finished records are dropped beyond this, so a long demo does not grow without bound. */
 const LOG_LIMIT = 10_000;
 
-interface Queue {
+interface OpenBatch {
+  record: DeliveryRecord;
+  business: Business;
+  payloads: WebhookEnvelope[];
+  cancel: Cancel;
+}
+
+interface HeldStatus {
+  record: DeliveryRecord;
+  business: Business;
+  payload: WebhookEnvelope;
+  cancel: Cancel;
+}
+
+interface NumberState {
+  /** sealed records waiting for delivery, in order */
   items: DeliveryRecord[];
   running: boolean;
+  open: OpenBatch | null;
+  held: HeldStatus | null;
 }
 
 interface Generation {
   controller: AbortController;
-  queues: Map<string, Queue>;
+  numbers: Map<string, NumberState>;
 }
 
 export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher {
   const { clock, scheduler, logger } = deps;
+  const random = deps.random ?? Math.random;
   let records: DeliveryRecord[] = [];
   let sequence = 0;
-  let generation: Generation = { controller: new AbortController(), queues: new Map() };
+  let generation: Generation = { controller: new AbortController(), numbers: new Map() };
 
   const iso = () => new Date(clock.now()).toISOString();
 
-  function enqueue(business: Business, payload: WebhookEnvelope, ref: DeliveryRef): DeliveryRecord {
-    // Serialised once here; these exact bytes are signed and sent on every attempt.
-    const body = serializeLikeMeta(payload, { escapeSlashes: deps.settings().webhook_escape_slashes });
+  function stateOf(gen: Generation, phoneNumberId: string): NumberState {
+    let state = gen.numbers.get(phoneNumberId);
+    if (!state) {
+      state = { items: [], running: false, open: null, held: null };
+      gen.numbers.set(phoneNumberId, state);
+    }
+    return state;
+  }
+
+  function newRecord(business: Business, ref: DeliveryRef): DeliveryRecord {
     const record: DeliveryRecord = {
       id: `dlv_${++sequence}`,
       phone_number_id: business.phone_number_id,
@@ -108,39 +150,126 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
       enqueued_at: iso(),
       finished_at: null,
       attempts: [],
-      signature: `sha256=${createHmac('sha256', business.app_secret).update(body, 'utf8').digest('hex')}`,
-      signature_sha1: `sha1=${createHmac('sha1', business.app_secret).update(body, 'utf8').digest('hex')}`,
-      body,
+      signature: '',
+      signature_sha1: '',
+      body: '',
+      items: [{ kind: ref.kind, message_id: ref.message_id, status: ref.status ?? null }],
+      duplicate_of: null,
     };
     records.push(record);
     trimLog();
-    // Fault knobs (duplicate deliveries, reordered statuses) belong here: they decide how many
-    // copies of the record enter which queue position. Not built yet.
-    const current = generation;
-    let queue = current.queues.get(business.phone_number_id);
-    if (!queue) {
-      queue = { items: [], running: false };
-      current.queues.set(business.phone_number_id, queue);
-    }
-    queue.items.push(record);
-    void pump(queue, current);
     return record;
   }
 
-  async function pump(queue: Queue, gen: Generation): Promise<void> {
-    if (queue.running) return;
-    queue.running = true;
+  /** Serialised once here; these exact bytes are signed and sent on every attempt. */
+  function seal(
+    gen: Generation,
+    record: DeliveryRecord,
+    business: Business,
+    payloads: WebhookEnvelope[],
+  ): void {
+    const envelope = payloads.length === 1 ? payloads[0]! : mergeEnvelopes(payloads);
+    const body = serializeLikeMeta(envelope, { escapeSlashes: deps.settings().webhook_escape_slashes });
+    record.body = body;
+    record.signature = `sha256=${createHmac('sha256', business.app_secret).update(body, 'utf8').digest('hex')}`;
+    record.signature_sha1 = `sha1=${createHmac('sha1', business.app_secret).update(body, 'utf8').digest('hex')}`;
+    const state = stateOf(gen, record.phone_number_id);
+    state.items.push(record);
+    const duplicates = deps.settings().webhook_duplicates;
+    if (duplicates.probability > 0 && random() < duplicates.probability) {
+      for (let i = 0; i < duplicates.count; i++) {
+        const copy: DeliveryRecord = {
+          ...record,
+          id: `dlv_${++sequence}`,
+          attempts: [],
+          items: record.items.map((item) => ({ ...item })),
+          duplicate_of: record.id,
+        };
+        records.push(copy);
+        state.items.push(copy);
+      }
+    }
+    void pump(state, gen);
+  }
+
+  function closeBatch(gen: Generation, state: NumberState, record: DeliveryRecord): void {
+    const open = state.open;
+    if (!open || open.record !== record) return;
+    state.open = null;
+    open.cancel();
+    seal(gen, open.record, open.business, open.payloads);
+  }
+
+  /** Into the open batch of the number, or a batch of its own. */
+  function add(
+    gen: Generation,
+    business: Business,
+    payload: WebhookEnvelope,
+    ref: DeliveryRef,
+  ): DeliveryRecord {
+    const state = stateOf(gen, business.phone_number_id);
+    const batch = deps.settings().webhook_batch;
+    const open = state.open;
+    if (open && open.payloads.length < batch.max_items) {
+      open.payloads.push(payload);
+      open.record.items.push({ kind: ref.kind, message_id: ref.message_id, status: ref.status ?? null });
+      if (open.payloads.length >= batch.max_items) closeBatch(gen, state, open.record);
+      return open.record;
+    }
+    const record = newRecord(business, ref);
+    if (batch.max_items <= 1) {
+      seal(gen, record, business, [payload]);
+      return record;
+    }
+    state.open = { record, business, payloads: [payload], cancel: () => undefined };
+    state.open.cancel = scheduler.after(batch.window_ms, () => closeBatch(gen, state, record));
+    return record;
+  }
+
+  function releaseHeld(gen: Generation, state: NumberState): void {
+    const held = state.held;
+    if (!held) return;
+    state.held = null;
+    held.cancel();
+    seal(gen, held.record, held.business, [held.payload]);
+  }
+
+  function enqueue(business: Business, payload: WebhookEnvelope, ref: DeliveryRef): DeliveryRecord {
+    const gen = generation;
+    const state = stateOf(gen, business.phone_number_id);
+    if (ref.kind === 'status') {
+      if (state.held) {
+        // this one first (sealing its batch now), then the one held back: the two swap places
+        const record = add(gen, business, payload, ref);
+        if (state.open) closeBatch(gen, state, state.open.record);
+        releaseHeld(gen, state);
+        return record;
+      }
+      const reorder = deps.settings().webhook_reorder;
+      if (reorder.probability > 0 && random() < reorder.probability) {
+        const record = newRecord(business, ref);
+        const cancel = scheduler.after(reorder.max_hold_ms, () => releaseHeld(gen, state));
+        state.held = { record, business, payload, cancel };
+        return record;
+      }
+    }
+    return add(gen, business, payload, ref);
+  }
+
+  async function pump(state: NumberState, gen: Generation): Promise<void> {
+    if (state.running) return;
+    state.running = true;
     try {
       while (!gen.controller.signal.aborted) {
-        const record = queue.items[0];
+        const record = state.items[0];
         if (!record) break;
         await deliver(record, gen);
-        queue.items.shift();
+        state.items.shift();
       }
     } catch (error) {
       logger.error({ err: error }, 'webhook queue stopped on an unexpected error');
     } finally {
-      queue.running = false;
+      state.running = false;
     }
   }
 
@@ -238,7 +367,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     log: () => records,
     reset() {
       generation.controller.abort();
-      generation = { controller: new AbortController(), queues: new Map() };
+      generation = { controller: new AbortController(), numbers: new Map() };
       records = [];
     },
   };

@@ -22,5 +22,5 @@ const TextRequest = z.object({
 export const textMessage: OutboundType = {
   type: 'text',
   needsOpenWindow: true,
-  parse: (body) => parseParams(TextRequest, body).text,
+  parse: (body) => ({ content: parseParams(TextRequest, body).text }),
 };
