@@ -121,8 +121,10 @@ describe('webhook delivery', () => {
 
     for (const proxy of proxies) proxy.cut();
     let delivery: WebhookDelivery;
+    let wamid: string;
     try {
       const said = await stack().patientSays(waId, 'Sent during the outage');
+      wamid = said.id;
       // at least two refused attempts: the gateway keeps refusing while Kafka is away
       delivery = await waitFor(
         async () => {
@@ -143,7 +145,7 @@ describe('webhook delivery', () => {
 
     const done = await waitFor(
       async () => {
-        const [entry] = await simulator.webhooks({ message_id: delivery.message_id });
+        const [entry] = await simulator.webhooks({ message_id: wamid });
         return entry?.state !== 'pending' && entry;
       },
       { message: 'the simulator to finish delivering the webhook after Kafka is back', timeoutMs: 45_000 },

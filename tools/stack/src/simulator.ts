@@ -20,9 +20,9 @@ export const DeliveryAttemptSchema = z.object({
 export const WebhookDeliverySchema = z.object({
   id: z.string(),
   phone_number_id: z.string(),
-  kind: z.enum(['message', 'status']),
-  /** inbound wamid, or the outbound wamid a status is about */
-  message_id: z.string(),
+  kind: z.enum(['message', 'status', 'user_preferences', 'template_status']),
+  /** inbound wamid, or the outbound wamid a status is about (none for preferences/templates) */
+  message_id: z.string().nullable(),
   status: z.string().nullable(),
   state: z.enum(['pending', 'delivered', 'failed', 'skipped']),
   reason: z.string().nullable(),
@@ -32,6 +32,8 @@ export const WebhookDeliverySchema = z.object({
   signature_sha1: z.string(),
   /** the exact bytes sent */
   body: z.string(),
+  /** the delivery this one repeats, when the simulator injected a duplicate */
+  duplicate_of: z.string().nullable().optional(),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
 
@@ -58,7 +60,7 @@ const list = <S extends z.ZodType>(item: S) => z.object({ data: z.array(item) })
 export interface WebhookQuery {
   phone_number_id?: string;
   message_id?: string;
-  kind?: 'message' | 'status';
+  kind?: 'message' | 'status' | 'user_preferences' | 'template_status';
   status?: string;
   state?: 'pending' | 'delivered' | 'failed' | 'skipped';
 }
