@@ -24,7 +24,8 @@ function boundaries({ inTests }) {
       // the test fixtures may start the local infrastructure tools
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:tool', 'type:domain', 'type:data', 'type:contracts', 'type:util'] },
       { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:testing', 'type:data', 'type:contracts', 'type:util'] },
-      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:tool'] },
+      // end-to-end suites inspect what the processes left in Postgres and Kafka
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:data', 'type:contracts', 'type:util', 'type:tool'] },
       // scope axis: a service uses its own code and shared code, never another service's
       ...appScopes.map((scope) => ({
         sourceTag: `scope:${scope}`,

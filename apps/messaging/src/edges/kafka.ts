@@ -2,6 +2,7 @@
 // (tenant set, dedupe row in it). Failures are sorted by the bus: a non-retryable DomainError
 // (invalid_event, undecryptable_event) is dead-lettered at once, anything else retried.
 import {
+  auditEvent,
   messageStatusEvent,
   outboundRequestedEvent,
   outboundResultEvent,
@@ -15,7 +16,7 @@ export const CONSUMED_TOPICS = [
   messageStatusEvent.topic,
   outboundResultEvent.topic,
 ] as const;
-export const PRODUCED_TOPICS = [outboundRequestedEvent.topic] as const;
+export const PRODUCED_TOPICS = [outboundRequestedEvent.topic, auditEvent.topic] as const;
 
 export function createMessagingEventHandlers(useCases: MessagingUseCases): EventHandler[] {
   return [

@@ -7,6 +7,8 @@ import { tenantRequired } from '../domain/errors';
 export interface TenantCaller {
   tenantId: string;
   actor: string;
+  /** The caller's roles (metadata x-careline-roles): the audit actor's type. */
+  roles: readonly string[];
 }
 
 export function requireTenantCaller(caller: Caller | undefined): TenantCaller {
@@ -15,5 +17,5 @@ export function requireTenantCaller(caller: Caller | undefined): TenantCaller {
   if (!isUuid(caller.tenantId)) {
     throw new DomainError({ code: 'invalid_caller', kind: 'unauthenticated', message: 'Metadata x-careline-tenant is malformed.' });
   }
-  return { tenantId: caller.tenantId.toLowerCase(), actor: caller.actor };
+  return { tenantId: caller.tenantId.toLowerCase(), actor: caller.actor, roles: caller.roles };
 }

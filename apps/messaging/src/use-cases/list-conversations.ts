@@ -1,8 +1,12 @@
-// The inbox: the caller's tenant's conversations, most recent activity first, keyset-paged.
+// The inbox: the caller's tenant's conversations, most recent activity first, keyset-paged. One
+// audit event for the page (`conversation.list`, resource `conversation_list`, no patient: the
+// page spans patients; the conversation ids shown are in `detail.conversation_ids`), written in
+// the read's transaction.
 import { type ListConversationsRequest, type ListConversationsResponse } from '@careline/contracts';
 import { withTenant } from '@careline/db';
 import { listConversations } from '../db/conversations';
 import { decodeCursor, pageOf, pageSize } from '../domain/paging';
+import { AUDIT_ACTIONS, recordAudit } from './audit';
 import { type TenantCaller } from './caller';
 import { type UseCaseDeps } from './deps';
 import { conversationView } from './views';
@@ -13,10 +17,18 @@ export function createListConversations(deps: UseCaseDeps): ListConversations {
   return async (caller, request) => {
     const limit = pageSize(request.pageSize);
     const after = decodeCursor(request.pageToken);
-    const rows = await withTenant(deps.pool, caller.tenantId, (client) =>
-      listConversations(client, caller.tenantId, { limit, after }),
-    );
-    const page = pageOf(rows, limit, (row) => ({ at: row.last_message_at, id: row.id }));
+    const page = await withTenant(deps.pool, caller.tenantId, async (client) => {
+      const rows = await listConversations(client, caller.tenantId, { limit, after });
+      const shown = pageOf(rows, limit, (row) => ({ at: row.last_message_at, id: row.id }));
+      await recordAudit(client, caller, {
+        action: AUDIT_ACTIONS.listConversations,
+        resource: { type: 'conversation_list', id: '' },
+        outcome: 'success',
+        detail: { count: String(shown.items.length), conversation_ids: shown.items.map((row) => row.id).join(',') },
+        at: deps.clock(),
+      });
+      return shown;
+    });
     return {
       conversations: await Promise.all(page.items.map((row) => conversationView(deps.atRest, row))),
       nextPageToken: page.nextPageToken,

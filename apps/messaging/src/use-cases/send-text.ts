@@ -3,6 +3,9 @@
 // call is refused with `window_closed` and nothing is queued. Idempotent per conversation by the
 // client's key: a retry returns the first message and queues nothing more. The conversation row
 // is locked for the transaction, so two concurrent calls with one key cannot both queue.
+// Audited (`message.send`) in the same transaction: success (resource the message), or the refusal
+// once the conversation was looked up (not found → failure, window closed → denied, unknown
+// reply-to → failure), committed with nothing else and the error thrown after the commit.
 import { randomUUID } from 'node:crypto';
 import {
   EVENT_KEYS,
@@ -14,22 +17,24 @@ import {
   sealContext,
 } from '@careline/contracts';
 import { enqueue } from '@careline/bus';
+import { type DomainError } from '@careline/runtime';
 import { isUuid, withTenant } from '@careline/db';
 import { SCHEMA } from '../config';
 import { getConversation, recordOutboundActivity } from '../db/conversations';
-import { findByIdempotencyKey, findMessageInConversation, insertMessage, lockMessageById } from '../db/messages';
+import { type MessageRow, findByIdempotencyKey, findMessageInConversation, insertMessage, lockMessageById } from '../db/messages';
 import { type MessageContent, characterCount, encodeContent, previewOf } from '../domain/content';
 import { conversationNotFound, idempotencyKeyRequired, invalidText, replyToNotFound, windowClosed } from '../domain/errors';
 import { atRestContext } from '../domain/sealing';
 import { isWindowOpen, windowOpenUntil } from '../domain/window';
 import { settleDelivery } from './apply-message-status';
+import { AUDIT_ACTIONS, EVENT_SOURCE, type AuditFacts, recordAudit } from './audit';
 import { type TenantCaller } from './caller';
 import { type UseCaseDeps } from './deps';
 import { messageView } from './views';
 
 export const MAX_TEXT_CHARACTERS = 4096;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-export const EVENT_SOURCE = '/careline/messaging';
+export { EVENT_SOURCE } from './audit';
 
 export type SendText = (caller: TenantCaller, request: SendTextRequest) => Promise<SendTextResponse>;
 
@@ -44,22 +49,44 @@ export function createSendText(deps: UseCaseDeps): SendText {
     if (!isUuid(request.conversationId)) throw conversationNotFound();
     if (request.replyToMessageId !== '' && !isUuid(request.replyToMessageId)) throw replyToNotFound();
 
-    const row = await withTenant(deps.pool, tenantId, async (client) => {
+    const outcome = await withTenant(deps.pool, tenantId, async (client): Promise<{ refused: DomainError } | { row: MessageRow }> => {
       const conversation = await getConversation(client, tenantId, request.conversationId, { lock: true });
-      if (conversation === undefined) throw conversationNotFound();
+      const audit = (facts: Omit<AuditFacts, 'action' | 'at' | 'patient'>) =>
+        recordAudit(client, caller, {
+          action: AUDIT_ACTIONS.sendText,
+          at: clock(),
+          ...(conversation === undefined ? {} : { patient: { waIdHash: conversation.wa_id_hash, patientId: conversation.patient_id } }),
+          ...facts,
+        });
+      const conversationResource = { type: 'conversation', id: request.conversationId.toLowerCase() };
+      if (conversation === undefined) {
+        await audit({ resource: conversationResource, outcome: 'failure', detail: { reason: 'conversation_not_found' } });
+        return { refused: conversationNotFound() };
+      }
 
       const repeated = await findByIdempotencyKey(client, tenantId, conversation.id, key);
-      if (repeated) return repeated;
+      if (repeated) {
+        await audit({
+          resource: { type: 'message', id: repeated.id },
+          outcome: 'success',
+          detail: { conversation_id: conversation.id, idempotent_replay: 'true' },
+        });
+        return { row: repeated };
+      }
 
       const now = clock();
       if (!isWindowOpen(conversation.last_inbound_at, now)) {
-        throw windowClosed(conversation.id, windowOpenUntil(conversation.last_inbound_at));
+        await audit({ resource: conversationResource, outcome: 'denied', detail: { reason: 'window_closed' } });
+        return { refused: windowClosed(conversation.id, windowOpenUntil(conversation.last_inbound_at)) };
       }
       const replyTo =
         request.replyToMessageId === ''
           ? undefined
           : await findMessageInConversation(client, tenantId, conversation.id, request.replyToMessageId);
-      if (request.replyToMessageId !== '' && replyTo === undefined) throw replyToNotFound();
+      if (request.replyToMessageId !== '' && replyTo === undefined) {
+        await audit({ resource: conversationResource, outcome: 'failure', detail: { reason: 'reply_to_not_found' } });
+        return { refused: replyToNotFound() };
+      }
 
       const messageId = randomUUID();
       const content: MessageContent = { $case: 'text', value: { body: text } };
@@ -111,12 +138,15 @@ export function createSendText(deps: UseCaseDeps): SendText {
       // Nothing is parked for a brand-new id in practice; settled anyway so that "parked statuses
       // are applied when their message appears" holds wherever a message appears.
       const state = await settleDelivery(client, stored, []);
+      await audit({ resource: { type: 'message', id: messageId }, outcome: 'success', detail: { conversation_id: conversation.id } });
       deps.logger.info(
         { tenant_id: tenantId, conversation_id: conversation.id, message_id: messageId, actor: caller.actor },
         'reply queued',
       );
-      return state === stored.state ? stored : ((await lockMessageById(client, tenantId, messageId)) ?? stored);
+      return { row: state === stored.state ? stored : ((await lockMessageById(client, tenantId, messageId)) ?? stored) };
     });
-    return { message: await messageView(atRest, row) };
+    // thrown after the commit, so that the audit event of the refusal is kept
+    if ('refused' in outcome) throw outcome.refused;
+    return { message: await messageView(atRest, outcome.row) };
   };
 }
