@@ -40,6 +40,12 @@ export {
   type HealthServer as HealthHandlers,
 } from './gen/grpc/health/v1/health';
 
+export * from './gen/careline/audit/v1/audit';
+export {
+  AuditServiceService as AuditServiceDefinition,
+  type AuditServiceServer as AuditServiceHandlers,
+} from './gen/careline/audit/v1/audit';
+
 export {
   type EventDescriptor,
   type TopicName,

@@ -8,7 +8,7 @@ import { createTestDatabase } from '@careline/testing';
 import pg from 'pg';
 
 /** The services that own a schema (api keeps no state; the simulator keeps it in memory). */
-export const DATABASE_SERVICES = ['gateway', 'ingest', 'messaging'] as const;
+export const DATABASE_SERVICES = ['gateway', 'ingest', 'messaging', 'audit'] as const;
 export type DatabaseService = (typeof DATABASE_SERVICES)[number];
 
 export interface StackDatabase {

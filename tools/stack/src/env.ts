@@ -7,7 +7,7 @@ import type { StackPorts } from './ports';
 import type { StackSeed } from './seed';
 import type { StateFiles } from './state';
 
-export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'api'] as const;
+export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'audit', 'api'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
 /** `undefined` removes a variable the parent process has. */
@@ -33,6 +33,8 @@ const SCRUBBED = [
   'KAFKA_TOPIC_PREFIX',
   'CARELINE_MASTER_KEY',
   'CARELINE_MASTER_KEY_FILE',
+  'AUDIT_SIGNING_KEY',
+  'AUDIT_SIGNING_KEY_FILE',
   'GATEWAY_CHANNELS',
   'WHATSAPP_VERIFY_TOKEN',
   'WHATSAPP_VERIFY_TOKEN_FILE',
@@ -100,6 +102,13 @@ export function appEnv(app: AppName, ctx: EnvContext): ProcessEnv {
         GRPC_HOST: host,
         GRPC_PORT: String(ports.messagingGrpc),
         DATABASE_URL: ctx.serviceUrls.messaging,
+      };
+    case 'audit':
+      return {
+        ...common(ctx, ports.audit),
+        ...kafka(ctx),
+        DATABASE_URL: ctx.serviceUrls.audit,
+        AUDIT_SIGNING_KEY_FILE: ctx.files.auditSigningKey,
       };
     case 'api':
       return {

@@ -1,4 +1,5 @@
 // The files a stack keeps in its state dir (a temp dir per test here).
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,21 @@ describe('state dir', () => {
       expect(Buffer.from(key.trim(), 'base64')).toHaveLength(32);
       await writeStateFiles(dir, generateSeed(), 'http://y/webhooks/whatsapp');
       expect(await fs.readFile(first.masterKey, 'utf8')).toBe(key);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes the audit signing key once and writes its public half for the offline verifier', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stack-test-'));
+    try {
+      const first = await writeStateFiles(dir, seed, 'http://x/webhooks/whatsapp');
+      const privatePem = await fs.readFile(first.auditSigningKey, 'utf8');
+      const publicPem = await fs.readFile(first.auditPublicKey, 'utf8');
+      expect(createPrivateKey(privatePem).asymmetricKeyType).toBe('ed25519');
+      expect(createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString()).toBe(publicPem);
+      await writeStateFiles(dir, generateSeed(), 'http://y/webhooks/whatsapp');
+      expect(await fs.readFile(first.auditSigningKey, 'utf8')).toBe(privatePem);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ export interface StackPorts {
   ingest: number;
   messaging: number;
   messagingGrpc: number;
+  audit: number;
   simulator: number;
 }
 
@@ -23,6 +24,7 @@ export const DEFAULT_PORTS: Readonly<StackPorts> = Object.freeze({
   ingest: 8082,
   messaging: 8083,
   messagingGrpc: 50051,
+  audit: 8086,
   simulator: 8090,
 });
 

@@ -19,6 +19,7 @@ const ctx: EnvContext = {
     gateway: 'postgres://gateway:pw@127.0.0.1:5432/db',
     ingest: 'postgres://ingest:pw@127.0.0.1:5432/db',
     messaging: 'postgres://messaging:pw@127.0.0.1:5432/db',
+    audit: 'postgres://audit:pw@127.0.0.1:5432/db',
   },
   files: {
     dir: '/s',
@@ -26,6 +27,8 @@ const ctx: EnvContext = {
     simulatorBusinesses: '/s/sim.json',
     masterKey: '/s/master.key',
     devAuthKey: '/s/dev.json',
+    auditSigningKey: '/s/audit-signing-key.pem',
+    auditPublicKey: '/s/audit-public-key.pem',
   },
   seed,
   graphApiVersion: 'v21.0',
@@ -59,6 +62,15 @@ describe('appEnv', () => {
       expect(env).toHaveProperty('CARELINE_MASTER_KEY', undefined);
       expect(env.KAFKA_TOPIC_PREFIX).toBe('e2e_x.');
     }
+  });
+
+  it('gives audit its own role, the Kafka contract and its signing key as a file', () => {
+    const audit = appEnv('audit', ctx);
+    expect(audit.DATABASE_URL).toBe(ctx.serviceUrls.audit);
+    expect(audit.HTTP_PORT).toBe('8086');
+    expect(audit.AUDIT_SIGNING_KEY_FILE).toBe('/s/audit-signing-key.pem');
+    expect(audit).toHaveProperty('AUDIT_SIGNING_KEY', undefined);
+    expect(audit.KAFKA_TOPIC_PREFIX).toBe('e2e_x.');
   });
 
   it('leaves KAFKA_TOPIC_PREFIX unset for the empty prefix', () => {

@@ -82,6 +82,12 @@ export interface StackUrls {
   messaging: string;
   /** `host:port` */
   messagingGrpc: string;
+  /**
+   * The audit service's HTTP port: queries, verify, export, checkpoints, public key (`/v1/audit/...`).
+   * Always set by startStack; optional only so that hand-written StackUrls (tools/dev's banner
+   * test) keep compiling until they list it.
+   */
+  audit?: string;
   simulator: string;
   simulatorControl: string;
 }
@@ -123,7 +129,7 @@ export interface Stack {
 /** The order processes start in; they stop in the reverse. Apps in one group start together. */
 const START_GROUPS: readonly (readonly AppName[])[] = [
   ['wa-simulator'],
-  ['gateway', 'ingest', 'messaging'],
+  ['gateway', 'ingest', 'messaging', 'audit'],
   ['api'],
 ];
 
@@ -299,6 +305,7 @@ function stackUrls(host: string, ports: StackPorts): StackUrls {
     ingest: urlOf(host, ports.ingest),
     messaging: urlOf(host, ports.messaging),
     messagingGrpc: `${host}:${ports.messagingGrpc}`,
+    audit: urlOf(host, ports.audit),
     simulator,
     simulatorControl: `${simulator}/_sim`,
   };
@@ -314,6 +321,8 @@ function httpUrlOf(app: AppName, urls: StackUrls): string {
       return urls.ingest;
     case 'messaging':
       return urls.messaging;
+    case 'audit':
+      return urls.audit ?? '';
     case 'api':
       return urls.api;
   }

@@ -3,6 +3,7 @@
 // once and kept, so a persistent state dir (the dev launcher's) keeps its data readable.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { generateMasterKey } from '@careline/crypto';
 import type { StackSeed } from './seed';
 
@@ -16,6 +17,10 @@ export interface StateFiles {
   masterKey: string;
   /** CARELINE_DEV_AUTH_KEY_FILE: the api's development issuer key (the api makes it when missing). */
   devAuthKey: string;
+  /** AUDIT_SIGNING_KEY_FILE: the audit service's Ed25519 checkpoint key (PKCS#8 PEM), made once. */
+  auditSigningKey: string;
+  /** Its public half (SPKI PEM), rewritten at every start: what `tools/audit-verify --public-key` takes. */
+  auditPublicKey: string;
 }
 
 export interface GatewayChannel {
@@ -76,6 +81,8 @@ export async function writeStateFiles(dir: string, seed: StackSeed, webhookUrl: 
     simulatorBusinesses: path.join(dir, 'simulator-businesses.json'),
     masterKey: path.join(dir, 'master.key'),
     devAuthKey: path.join(dir, 'dev-auth-key.json'),
+    auditSigningKey: path.join(dir, 'audit-signing-key.pem'),
+    auditPublicKey: path.join(dir, 'audit-public-key.pem'),
   };
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
   await fs.writeFile(files.channels, json(gatewayChannels(seed)), { mode: 0o600 });
@@ -86,5 +93,19 @@ export async function writeStateFiles(dir: string, seed: StackSeed, webhookUrl: 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+  await writeOnce(files.auditSigningKey, () =>
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
+  const auditKey = createPublicKey(createPrivateKey(await fs.readFile(files.auditSigningKey, 'utf8')));
+  await fs.writeFile(files.auditPublicKey, auditKey.export({ type: 'spki', format: 'pem' }).toString(), { mode: 0o644 });
   return files;
+}
+
+/** Writes a key file unless it exists: checkpoints signed with a key must stay verifiable. */
+async function writeOnce(file: string, content: () => string): Promise<void> {
+  try {
+    await fs.writeFile(file, content(), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
