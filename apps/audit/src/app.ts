@@ -4,7 +4,7 @@
 // in reverse: readiness drains first, the timer stops, the consumer finishes its message.
 import { type SigningKey } from '@careline/audit-chain';
 import {
-  type BackoffOptions,
+  type ConsumerTuning,
   type BusKafka,
   assertTopicsExist,
   contractTopicSpecs,
@@ -18,6 +18,7 @@ import {
   type Logger,
   type ReadinessProbe,
   type Resource,
+  cachedCheck,
   createHttpServer,
   createLifecycle,
   createMetrics,
@@ -31,16 +32,6 @@ import { createAuditMetrics } from './metrics';
 import { createAppendEvent } from './use-cases/append-event';
 import { createChainReader } from './use-cases/read-chain';
 import { createSignCheckpoints } from './use-cases/sign-checkpoints';
-
-/** Consumer timings; production keeps the bus defaults, tests shorten them. */
-export interface ConsumerTuning {
-  sessionTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  rebalanceTimeoutMs?: number;
-  maxWaitTimeMs?: number;
-  maxAttempts?: number;
-  backoff?: BackoffOptions;
-}
 
 export interface AppDeps {
   logger: Logger;
@@ -72,7 +63,12 @@ export function buildApp(config: Config, deps: AppDeps) {
   // The consumer dead-letters through it; audit emits nothing else.
   const producer = lifecycle.add(createProducer(kafka));
 
-  const appendEvent = createAppendEvent({ signingKey, checkpointEvery: config.AUDIT_CHECKPOINT_EVERY, clock, metrics });
+  const appendEvent = createAppendEvent({
+    signingKey,
+    checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
+    clock,
+    metrics,
+  });
   const consumer = createConsumer({
     kafka,
     groupId: CONSUMER_GROUP,
@@ -86,11 +82,13 @@ export function buildApp(config: Config, deps: AppDeps) {
   lifecycle.add(consumer);
 
   const signCheckpoints = createSignCheckpoints({ pool: database.pool, signingKey, clock, metrics });
-  lifecycle.add(intervalResource('checkpoint-timer', config.AUDIT_CHECKPOINT_INTERVAL, signCheckpoints, logger));
+  lifecycle.add(
+    intervalResource('checkpoint-timer', config.AUDIT_CHECKPOINT_INTERVAL, signCheckpoints, logger),
+  );
 
   const readiness: ReadinessProbe[] = [
     { name: 'postgres', check: () => database.ping() },
-    { name: 'kafka', check: cached(5_000, () => assertTopicsExist(kafka, [...CONSUMED])) },
+    { name: 'kafka', check: cachedCheck(5_000, () => assertTopicsExist(kafka, [...CONSUMED])) },
     { name: 'consumer', check: () => consumer.healthy() },
   ];
   const http = createHttpServer({
@@ -120,7 +118,12 @@ function topicsResource(kafka: BusKafka): Resource {
 }
 
 /** Runs `task` every `everyMs` (never overlapping itself); a failure is logged and retried next tick. */
-function intervalResource(name: string, everyMs: number, task: () => Promise<unknown>, logger: Logger): Resource {
+function intervalResource(
+  name: string,
+  everyMs: number,
+  task: () => Promise<unknown>,
+  logger: Logger,
+): Resource {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
@@ -142,14 +145,5 @@ function intervalResource(name: string, everyMs: number, task: () => Promise<unk
       if (timer !== undefined) clearInterval(timer);
       await running;
     },
-  };
-}
-
-function cached(ttlMs: number, check: () => Promise<void>): () => Promise<void> {
-  let okUntil = 0;
-  return async () => {
-    if (Date.now() < okUntil) return;
-    await check();
-    okUntil = Date.now() + ttlMs;
   };
 }

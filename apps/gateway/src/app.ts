@@ -19,6 +19,7 @@ import {
   type Logger,
   type ReadinessProbe,
   type Resource,
+  cachedCheck,
   createGrpcServer,
   createHttpServer,
   createLifecycle,
@@ -152,7 +153,7 @@ export function buildApp(config: Config, deps: GatewayDeps) {
     { name: 'consumer', check: () => consumer.healthy() },
     {
       name: 'kafka',
-      check: cachedFor(5_000, () =>
+      check: cachedCheck(5_000, () =>
         assertTopicsExist(
           kafka,
           TOPIC_SPECS.map((spec) => spec.topic),
@@ -201,23 +202,3 @@ export function buildApp(config: Config, deps: GatewayDeps) {
 }
 
 export type GatewayApp = ReturnType<typeof buildApp>;
-
-/**
- * Runs `check` at most once per `ms` (probes come every few seconds from several places; each
- * Kafka check opens an admin connection) and shares an in-flight run.
- */
-function cachedFor(ms: number, check: () => Promise<void>): () => Promise<void> {
-  let last: { at: number; result: Promise<void> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (last === undefined || now - last.at >= ms) {
-      const result = check();
-      last = { at: now, result };
-      // A failure is not cached beyond its own run: the next probe asks again.
-      result.catch(() => {
-        if (last?.result === result) last = undefined;
-      });
-    }
-    return last.result;
-  };
-}

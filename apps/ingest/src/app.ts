@@ -5,7 +5,7 @@
 // producer disconnects.
 import { randomUUID } from 'node:crypto';
 import {
-  type BackoffOptions,
+  type ConsumerTuning,
   type BusKafka,
   assertTopicsExist,
   createConsumer,
@@ -21,6 +21,7 @@ import {
   type Logger,
   type ReadinessProbe,
   type Resource,
+  cachedCheck,
   createHttpServer,
   createLifecycle,
   createMetrics,
@@ -31,16 +32,6 @@ import { INGEST_SCHEMA } from './db/migrations';
 import { webhookReceivedHandler } from './kafka/webhook-handler';
 import { createIngestMetrics } from './metrics';
 import { createIngestHandlers } from './use-cases/ingest-webhook';
-
-/** Consumer timings; production keeps the bus defaults, tests shorten them. */
-export interface ConsumerTuning {
-  sessionTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  rebalanceTimeoutMs?: number;
-  maxWaitTimeMs?: number;
-  maxAttempts?: number;
-  backoff?: BackoffOptions;
-}
 
 export interface AppDeps {
   logger: Logger;
@@ -105,7 +96,7 @@ export function buildApp(config: Config, deps: AppDeps) {
 
   const readiness: ReadinessProbe[] = [
     { name: 'postgres', check: () => database.ping() },
-    { name: 'kafka', check: cached(5_000, () => assertTopicsExist(kafka, [...CONSUMED, ...PRODUCED])) },
+    { name: 'kafka', check: cachedCheck(5_000, () => assertTopicsExist(kafka, [...CONSUMED, ...PRODUCED])) },
     { name: 'consumer', check: () => consumer.healthy() },
   ];
   const http = createHttpServer({
@@ -130,18 +121,5 @@ function topicsResource(kafka: BusKafka): Resource {
     name: 'kafka-topics',
     start: () => ensureTopics(kafka, contractTopicSpecs({ consumed: CONSUMED, produced: PRODUCED })),
     stop: () => Promise.resolve(),
-  };
-}
-
-/**
- * A readiness check that asks Kafka at most once per `ttlMs` (each ask opens an admin connection);
- * failures are not cached, so recovery shows at the next probe.
- */
-function cached(ttlMs: number, check: () => Promise<void>): () => Promise<void> {
-  let okUntil = 0;
-  return async () => {
-    if (Date.now() < okUntil) return;
-    await check();
-    okUntil = Date.now() + ttlMs;
   };
 }

@@ -2,7 +2,7 @@
 // order pool → migrations → topics → producer → relay → consumer → gRPC → HTTP (stopped in
 // reverse, so HTTP and gRPC drain first and the pool closes last). No I/O until start().
 import {
-  type BackoffOptions,
+  type ConsumerTuning,
   assertTopicsExist,
   busMigrations,
   createConsumer,
@@ -20,6 +20,7 @@ import {
   type Lifecycle,
   type Logger,
   type ReadinessProbe,
+  cachedCheck,
   createGrpcServer,
   createHttpServer,
   createLifecycle,
@@ -30,7 +31,12 @@ import { CONSUMER_GROUP, type Config, SCHEMA } from './config';
 import { messagingMigrations } from './db/migrations';
 import { createAtRest } from './domain/sealing';
 import { createMessagingGrpcHandlers } from './edges/grpc';
-import { CONSUMED_TOPICS, PRODUCED_TOPICS, createMessagingEventHandlers, messagingTopicSpecs } from './edges/kafka';
+import {
+  CONSUMED_TOPICS,
+  PRODUCED_TOPICS,
+  createMessagingEventHandlers,
+  messagingTopicSpecs,
+} from './edges/kafka';
 import { createMessagingUseCases } from './use-cases';
 
 export interface MessagingDeps {
@@ -38,14 +44,7 @@ export interface MessagingDeps {
   /** Default: the system clock. Tests move it to open and close the 24-hour window. */
   clock?: () => Date;
   /** Consumer and relay timings; the defaults suit production, tests shorten them. */
-  tuning?: {
-    sessionTimeoutMs?: number;
-    heartbeatIntervalMs?: number;
-    rebalanceTimeoutMs?: number;
-    maxWaitTimeMs?: number;
-    backoff?: BackoffOptions;
-    relayPollIntervalMs?: number;
-  };
+  tuning?: ConsumerTuning & { relayPollIntervalMs?: number };
 }
 
 export interface MessagingApp {
@@ -64,7 +63,12 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
   const registry = createMetrics({ labels: { service: 'messaging' } });
   const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
 
-  const pool = createPool({ url: config.database.url, applicationName: 'messaging', max: config.database.poolMax, logger });
+  const pool = createPool({
+    url: config.database.url,
+    applicationName: 'messaging',
+    max: config.database.poolMax,
+    logger,
+  });
   const sealer = createSealer(createLocalKeyProvider({ masterKey: config.masterKey }));
   const kafka = createKafka({
     brokers: config.kafka.brokers,
@@ -125,7 +129,12 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
 
   const readiness: ReadinessProbe[] = [
     { name: 'postgres', check: () => checkDatabase(pool) },
-    { name: 'kafka', check: kafkaProbe(() => assertTopicsExist(kafka, [...CONSUMED_TOPICS, ...PRODUCED_TOPICS])) },
+    {
+      name: 'kafka',
+      check: cachedCheck(KAFKA_READINESS_CACHE_MS, () =>
+        assertTopicsExist(kafka, [...CONSUMED_TOPICS, ...PRODUCED_TOPICS]),
+      ),
+    },
     // false once kafkajs gave up on the consumer: take the instance out of service rather than idle
     { name: 'consumer', check: () => consumer.healthy() },
   ];
@@ -138,23 +147,16 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
     services: [grpcService(MessagingServiceDefinition, createMessagingGrpcHandlers(useCases, logger))],
   });
   lifecycle.add(grpc.resource);
-  const http = createHttpServer({ name: 'messaging', host: config.http.host, port: config.http.port, logger, registry, readiness });
+  const http = createHttpServer({
+    name: 'messaging',
+    host: config.http.host,
+    port: config.http.port,
+    logger,
+    registry,
+    readiness,
+  });
   lifecycle.add(http.resource);
   return { lifecycle, grpc, http, pool };
-}
-
-/**
- * Kafka answers and our topics exist: asks the brokers for the topic list (libs/bus has no cheaper
- * call) and remembers a success for a few seconds, since probes come every few seconds from HTTP
- * and gRPC health alike.
- */
-function kafkaProbe(check: () => Promise<void>): () => Promise<void> {
-  let okUntil = 0;
-  return async () => {
-    if (Date.now() < okUntil) return;
-    await check();
-    okUntil = Date.now() + KAFKA_READINESS_CACHE_MS;
-  };
 }
 
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {

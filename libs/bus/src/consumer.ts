@@ -111,6 +111,17 @@ interface CommonConsumerOptions {
   name?: string;
 }
 
+/** The timing knobs of a consumer: production keeps the defaults, tests shorten them. */
+export type ConsumerTuning = Pick<
+  CommonConsumerOptions,
+  | 'sessionTimeoutMs'
+  | 'heartbeatIntervalMs'
+  | 'rebalanceTimeoutMs'
+  | 'maxWaitTimeMs'
+  | 'maxAttempts'
+  | 'backoff'
+>;
+
 export interface ConsumerOptions extends CommonConsumerOptions {
   pool: Pool;
   /** Service schema holding processed_events (bus migrations applied). */

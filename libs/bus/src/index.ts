@@ -47,6 +47,7 @@ export {
   type BackoffOptions,
   type BusConsumer,
   type ConsumerOptions,
+  type ConsumerTuning,
   type EventHandler,
   type MessageContext,
   type StatelessConsumerOptions,

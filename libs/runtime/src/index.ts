@@ -66,7 +66,7 @@ export {
   StartupError,
   createLifecycle,
 } from './lifecycle';
-export { type Check, type Readiness, type ReadinessProbe, evaluateReadiness } from './readiness';
+export { type Check, type Readiness, type ReadinessProbe, cachedCheck, evaluateReadiness } from './readiness';
 export { type CreateMetricsOptions, type Registry, createMetrics } from './metrics';
 
 // Trace context

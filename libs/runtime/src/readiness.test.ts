@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unavailable } from './errors';
-import { evaluateReadiness } from './readiness';
+import { cachedCheck, evaluateReadiness } from './readiness';
 
 describe('evaluateReadiness', () => {
   it('runs probes in parallel and reports each one', async () => {
@@ -39,5 +39,33 @@ describe('evaluateReadiness', () => {
       { name: 'readiness', ok: false, reason: 'Error' },
     ]);
     expect(await evaluateReadiness(undefined)).toEqual([]);
+  });
+});
+
+describe('cachedCheck', () => {
+  it('runs the check at most once per ttl, shares a run in flight, and never caches a failure', async () => {
+    let clock = 0;
+    let calls = 0;
+    let fail = false;
+    const check = cachedCheck(
+      1_000,
+      () => {
+        calls += 1;
+        return fail ? Promise.reject(new Error('down')) : Promise.resolve();
+      },
+      () => clock,
+    );
+    await Promise.all([check(), check()]);
+    expect(calls).toBe(1);
+    clock = 999;
+    await check();
+    expect(calls).toBe(1);
+    clock = 1_000;
+    fail = true;
+    await expect(check()).rejects.toThrow('down');
+    expect(calls).toBe(2);
+    fail = false;
+    await check();
+    expect(calls).toBe(3);
   });
 });

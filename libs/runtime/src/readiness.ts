@@ -39,8 +39,11 @@ async function runProbe(probe: ReadinessProbe, timeoutMs: number): Promise<Check
         timer.unref();
       }),
     ]);
-    if (result === timedOut) return { name: probe.name, ok: false, reason: `timed out after ${timeoutMs} ms` };
-    return result === false ? { name: probe.name, ok: false, reason: 'not ready' } : { name: probe.name, ok: true };
+    if (result === timedOut)
+      return { name: probe.name, ok: false, reason: `timed out after ${timeoutMs} ms` };
+    return result === false
+      ? { name: probe.name, ok: false, reason: 'not ready' }
+      : { name: probe.name, ok: true };
   } catch (error) {
     return { name: probe.name, ok: false, reason: reasonFor(error) };
   } finally {
@@ -49,7 +52,10 @@ async function runProbe(probe: ReadinessProbe, timeoutMs: number): Promise<Check
 }
 
 /** Runs every check in parallel, each bounded by `timeoutMs`; a check that throws is a failed check. */
-export async function evaluateReadiness(readiness: Readiness | undefined, timeoutMs = 2000): Promise<Check[]> {
+export async function evaluateReadiness(
+  readiness: Readiness | undefined,
+  timeoutMs = 2000,
+): Promise<Check[]> {
   if (readiness === undefined) return [];
   if (typeof readiness === 'function') {
     try {
@@ -59,4 +65,29 @@ export async function evaluateReadiness(readiness: Readiness | undefined, timeou
     }
   }
   return Promise.all(readiness.map((probe) => runProbe(probe, timeoutMs)));
+}
+
+/**
+ * A readiness check that runs `check` at most once per `ttlMs` and shares a run in flight: probes
+ * come every few seconds from several places (HTTP /readyz, gRPC health), and some checks are not
+ * free (a Kafka metadata request opens an admin connection). A failure is never cached beyond its
+ * own run, so recovery shows at the next probe.
+ */
+export function cachedCheck(
+  ttlMs: number,
+  check: () => Promise<unknown>,
+  now: () => number = Date.now,
+): () => Promise<unknown> {
+  let last: { at: number; result: Promise<unknown> } | undefined;
+  return () => {
+    const at = now();
+    if (last === undefined || at - last.at >= ttlMs) {
+      const result = check();
+      last = { at, result };
+      result.catch(() => {
+        if (last?.result === result) last = undefined;
+      });
+    }
+    return last.result;
+  };
 }
