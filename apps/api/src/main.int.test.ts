@@ -1,24 +1,18 @@
 // The shipped artefact as a process: the esbuild bundle (dist/apps/api/main.js, rebuilt here so
 // the test never runs a stale one) started with the environment contract, serving through a real
 // gRPC connection to a fake messaging, failing fast on bad configuration, draining on SIGTERM.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { MessagingServiceDefinition } from '@careline/contracts';
 import { createGrpcServer, grpcService } from '@careline/runtime';
 import { captureLogger } from '@careline/runtime/testing';
-import { freePort, startProcess, waitFor } from '@careline/testing';
+import { buildAppBundle, freePort, runToExit, startProcess, waitFor } from '@careline/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFakeMessaging, sampleConversation } from './testing/fake-messaging';
 
-const run = promisify(execFile);
-const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = path.resolve(appDir, '../../dist/apps/api/main.js');
+let bundle = '';
 const TENANT = '0b6f1c8e-5d2a-4c1e-9f3b-7a8d6e5c4b3a';
 
 beforeAll(async () => {
-  await run('node', ['../../tools/build/bundle.mjs'], { cwd: appDir });
+  bundle = await buildAppBundle('api');
 }, 60_000);
 
 describe('dist/apps/api/main.js', () => {
@@ -79,11 +73,11 @@ describe('dist/apps/api/main.js', () => {
   });
 
   it('exits 1 with one line naming the bad variable', async () => {
-    const failure = await run('node', [bundle], {
+    const failure = await runToExit(process.execPath, [bundle], {
       env: { PATH: process.env['PATH'], HTTP_PORT: 'eighty', CARELINE_DEV_AUTH: 'true' },
-    }).catch((error: unknown) => error as { code: number; stderr: string });
-    expect(failure).toMatchObject({ code: 1 });
-    expect((failure as { stderr: string }).stderr.trim()).toBe(
+    });
+    expect(failure.code).toBe(1);
+    expect(failure.stderr.trim()).toBe(
       'api: invalid configuration: HTTP_PORT must be an integer 0-65535 (got "eighty")',
     );
   });

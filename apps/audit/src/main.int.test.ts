@@ -1,16 +1,22 @@
 // Audit as a process, from the bundle that ships (dist/apps/audit/main.js, built here first):
 // configuration from the environment (the signing key from a _FILE), topics created at start, an
 // event chained, SIGTERM drains and exits 0; a missing key is one line on stderr.
-import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createKafka, createProducer } from '@careline/bus';
 import { createTestDatabase } from '@careline/db/testing';
-import { freePort, startProcess, testEnv, uniqueName, waitFor } from '@careline/testing';
+import {
+  buildAppBundle,
+  freePort,
+  runToExit,
+  startProcess,
+  testEnv,
+  uniqueName,
+  waitFor,
+} from '@careline/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEventOf, ed25519Pem, publishAudit } from './test/harness';
 
@@ -20,12 +26,12 @@ const mainArgs = ['--enable-source-maps', bundle];
 
 beforeAll(async () => {
   // The bundle inlines the SQL migrations (`?raw`), which plain tsx cannot load.
-  await promisify(execFile)(process.execPath, ['../../tools/build/bundle.mjs'], { cwd: appDir });
+  await buildAppBundle('audit');
 });
 
 describe('audit process', () => {
   it('refuses to start without a signing key, in one line naming the variable', async () => {
-    const child = spawn(process.execPath, mainArgs, {
+    const { code, stderr } = await runToExit(process.execPath, mainArgs, {
       cwd: appDir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -33,11 +39,7 @@ describe('audit process', () => {
         DATABASE_URL: 'postgres://audit@127.0.0.1:5432/careline',
         KAFKA_BROKERS: '127.0.0.1:9092',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -69,7 +71,11 @@ describe('audit process', () => {
         readyUrl: `http://127.0.0.1:${port}/readyz`,
       });
       const producer = createProducer(
-        createKafka({ brokers: env.kafkaBrokers.split(','), clientId: 'audit-process-test', topicPrefix: prefix }),
+        createKafka({
+          brokers: env.kafkaBrokers.split(','),
+          clientId: 'audit-process-test',
+          topicPrefix: prefix,
+        }),
       );
       await producer.start();
       const tenantId = randomUUID();
@@ -78,10 +84,16 @@ describe('audit process', () => {
       } finally {
         await producer.stop();
       }
-      const headers = { 'x-careline-tenant': tenantId, 'x-careline-actor': 'user:a', 'x-careline-roles': 'auditor' };
+      const headers = {
+        'x-careline-tenant': tenantId,
+        'x-careline-actor': 'user:a',
+        'x-careline-roles': 'auditor',
+      };
       const verdict = await waitFor(
         async () => {
-          const body = (await (await fetch(`http://127.0.0.1:${port}/v1/audit/verify`, { headers })).json()) as {
+          const body = (await (
+            await fetch(`http://127.0.0.1:${port}/v1/audit/verify`, { headers })
+          ).json()) as {
             ok: boolean;
             count?: number;
           };

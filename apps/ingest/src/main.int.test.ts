@@ -1,15 +1,13 @@
 // Ingest as a process, from the bundle that ships (dist/apps/ingest/main.js, built here first):
 // configuration from the environment, topics created at start, one webhook through, SIGTERM drains
 // and exits 0; a bad environment is one line on stderr without the secret.
-import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createKafka, createProducer } from '@careline/bus';
 import { TOPICS, patientMessageReceivedEvent, sealContext } from '@careline/contracts';
 import { createLocalKeyProvider, createSealer, generateMasterKey, parseMasterKey } from '@careline/crypto';
 import { createTestDatabase } from '@careline/db/testing';
-import { freePort, startProcess, testEnv, uniqueName } from '@careline/testing';
+import { buildAppBundle, freePort, runToExit, startProcess, testEnv, uniqueName } from '@careline/testing';
 import { webhookPayload } from '@careline/whatsapp/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatewayWebhook, publishWebhook, randomWaId, readEvents } from './test/harness';
@@ -20,12 +18,12 @@ const mainArgs = ['--enable-source-maps', bundle];
 
 beforeAll(async () => {
   // The bundle inlines the SQL migrations (`?raw`), which plain tsx cannot load.
-  await promisify(execFile)(process.execPath, ['../../tools/build/bundle.mjs'], { cwd: appDir });
+  await buildAppBundle('ingest');
 });
 
 describe('ingest process', () => {
   it('refuses a bad environment with one line that names the variables and not the secret', async () => {
-    const child = spawn(process.execPath, mainArgs, {
+    const { code, stderr } = await runToExit(process.execPath, mainArgs, {
       cwd: appDir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -33,11 +31,7 @@ describe('ingest process', () => {
         CARELINE_MASTER_KEY: 'not-a-real-key-but-secret',
         HTTP_PORT: 'x',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
 
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n');

@@ -25,6 +25,7 @@ export function testEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
     );
   }
   const parsed = TestEnvSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`testEnv(): ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`testEnv(): ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   return { databaseUrl: parsed.data.DATABASE_URL, kafkaBrokers: parsed.data.KAFKA_BROKERS };
 }

@@ -15,7 +15,11 @@ describe('global setup', { timeout: 60_000 }, () => {
     await client.end();
     expect(rows).toEqual([{ one: 1 }]);
 
-    const admin = new Kafka({ clientId: 'testing-int', brokers: env.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'testing-int',
+      brokers: env.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     const cluster = await admin.describeCluster();
     await admin.disconnect();

@@ -23,16 +23,25 @@ async function provision(environment: NodeJS.ProcessEnv): Promise<{ env: TestEnv
   const explicitDb = nonEmpty(environment.DATABASE_URL);
   const explicitKafka = nonEmpty(environment.KAFKA_BROKERS);
   if (explicitDb !== undefined && explicitKafka !== undefined) {
-    return { env: { databaseUrl: explicitDb, kafkaBrokers: explicitKafka }, teardown: () => Promise.resolve() };
+    return {
+      env: { databaseUrl: explicitDb, kafkaBrokers: explicitKafka },
+      teardown: () => Promise.resolve(),
+    };
   }
   if (await dockerAnswers(environment)) return fromContainers(explicitDb, explicitKafka);
   // ensureInfra honours an explicit half and starts (or reuses) the rest; left running for reuse.
   const infra = await ensureInfra({ env: environment, log: (line) => console.error(`[infra] ${line}`) });
-  return { env: { databaseUrl: infra.databaseUrl, kafkaBrokers: infra.kafkaBrokers }, teardown: () => Promise.resolve() };
+  return {
+    env: { databaseUrl: infra.databaseUrl, kafkaBrokers: infra.kafkaBrokers },
+    teardown: () => Promise.resolve(),
+  };
 }
 
 /** Containers only for the parts not given explicitly; stopped again by the teardown. */
-async function fromContainers(explicitDb: string | undefined, explicitKafka: string | undefined): Promise<{ env: TestEnv; teardown: Teardown }> {
+async function fromContainers(
+  explicitDb: string | undefined,
+  explicitKafka: string | undefined,
+): Promise<{ env: TestEnv; teardown: Teardown }> {
   const stops: Teardown[] = [];
   const teardown: Teardown = async () => {
     await Promise.allSettled(stops.map((stop) => stop()));
@@ -65,7 +74,11 @@ async function startKafkaContainer(stops: Teardown[]): Promise<string> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   // Same broker settings as the local tools: topics are created explicitly, 3 partitions.
   const container = await new KafkaContainer('confluentinc/cp-kafka:8.0.0')
-    .withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false', KAFKA_NUM_PARTITIONS: '3', KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1' })
+    .withEnvironment({
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+      KAFKA_NUM_PARTITIONS: '3',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+    })
     .start();
   stops.push(async () => {
     await container.stop();

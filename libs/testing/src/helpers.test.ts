@@ -41,7 +41,9 @@ describe('waitFor', () => {
         },
         { message: 'the consumer to catch up', timeoutMs: 150, intervalMs: 20 },
       ),
-    ).rejects.toThrow(/timed out after 150 ms waiting for the consumer to catch up; last error: broker unreachable/);
+    ).rejects.toThrow(
+      /timed out after 150 ms waiting for the consumer to catch up; last error: broker unreachable/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 });

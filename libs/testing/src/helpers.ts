@@ -9,7 +9,9 @@ import { inspect } from 'node:util';
  */
 export function uniqueName(prefix: string): string {
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(prefix)) {
-    throw new Error(`uniqueName: prefix must be lowercase letters, digits or _ (at most 40), starting with a letter: '${prefix}'`);
+    throw new Error(
+      `uniqueName: prefix must be lowercase letters, digits or _ (at most 40), starting with a letter: '${prefix}'`,
+    );
   }
   const random = BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36);
   return `${prefix}_${Date.now().toString(36)}${random}`;
@@ -30,7 +32,10 @@ type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
  * Calls `fn` until it returns a truthy value (which it resolves to) without throwing. On timeout
  * it fails with the message and the last error `fn` threw, if any.
  */
-export async function waitFor<T>(fn: () => T | Promise<T>, options: WaitForOptions): Promise<Truthy<Awaited<T>>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  options: WaitForOptions,
+): Promise<Truthy<Awaited<T>>> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
@@ -44,10 +49,17 @@ export async function waitFor<T>(fn: () => T | Promise<T>, options: WaitForOptio
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      const cause = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`;
-      throw new Error(`waitFor: timed out after ${timeoutMs} ms waiting for ${options.message}${cause}`, { cause: lastError });
+      const cause =
+        lastError === undefined
+          ? ''
+          : `; last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`;
+      throw new Error(`waitFor: timed out after ${timeoutMs} ms waiting for ${options.message}${cause}`, {
+        cause: lastError,
+      });
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
+    );
   }
 }
 

@@ -48,8 +48,12 @@ describe('startProcess', { timeout: 60_000 }, () => {
     expect(await app.stop()).toBe(0);
     expect(app.running()).toBe(false);
     expect(app.logs()).toContain('bye');
-    expect(path.relative(path.join(here, '../../..'), app.logFile)).toMatch(/^test-output\/processes\/http-app-/);
-    await waitFor(async () => (await fs.readFile(app.logFile, 'utf8')).includes('bye'), { message: 'the log file to hold the output' });
+    expect(path.relative(path.join(here, '../../..'), app.logFile)).toMatch(
+      /^test-output\/processes\/http-app-/,
+    );
+    await waitFor(async () => (await fs.readFile(app.logFile, 'utf8')).includes('bye'), {
+      message: 'the log file to hold the output',
+    });
   });
 
   it('kill9 crashes the app and restart brings it back ready under a new pid', async () => {
@@ -71,7 +75,11 @@ describe('startProcess', { timeout: 60_000 }, () => {
   it('stops the whole process group, children included', async () => {
     const app = await startApp({ SPAWN_CHILD: '1' });
     started.push(app);
-    const childPid = Number(/child pid (\d+)/.exec(await waitFor(() => /child pid \d+/.exec(app.logs())?.[0], { message: 'the child pid' }))?.[1]);
+    const childPid = Number(
+      /child pid (\d+)/.exec(
+        await waitFor(() => /child pid \d+/.exec(app.logs())?.[0], { message: 'the child pid' }),
+      )?.[1],
+    );
     expect(isAlive(childPid)).toBe(true);
     await app.stop();
     await waitFor(() => !isAlive(childPid), { message: 'the child to be gone', timeoutMs: 5_000 });
@@ -97,14 +105,23 @@ describe('startProcess', { timeout: 60_000 }, () => {
 
   it('leaves no orphan when the test worker dies without cleaning up', async () => {
     const port = await freePort();
-    const parent = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'orphan-parent.ts'), String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'fixtures', 'orphan-parent.ts'), String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     parent.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const appPid = Number(await waitFor(() => /app pid (\d+)/.exec(output)?.[1], { message: 'the app pid', timeoutMs: 20_000 }));
+    const appPid = Number(
+      await waitFor(() => /app pid (\d+)/.exec(output)?.[1], { message: 'the app pid', timeoutMs: 20_000 }),
+    );
     expect(isAlive(appPid)).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor(() => !isAlive(appPid), { message: 'the watchdog to kill the orphaned app', timeoutMs: 5_000 });
+    await waitFor(() => !isAlive(appPid), {
+      message: 'the watchdog to kill the orphaned app',
+      timeoutMs: 5_000,
+    });
   });
 });

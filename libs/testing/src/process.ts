@@ -84,7 +84,10 @@ process.stdin.on('end', () => {
 
 function startWatchdog(pgid: number): ChildProcess {
   // detached: a Ctrl-C to the test's process group must not take the watchdog down with it
-  const watchdog = spawn(process.execPath, ['-e', watchdogSource], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  const watchdog = spawn(process.execPath, ['-e', watchdogSource], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   watchdog.stdin?.write(`watch ${pgid}\n`);
   watchdog.unref();
   // the open pipe must not keep the test worker alive either
@@ -132,7 +135,12 @@ export async function startProcess(input: StartProcessOptions): Promise<StartedP
   let run: Run | undefined;
 
   const launch = async (): Promise<Run> => {
-    const child = spawn(options.command, options.args, { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.setEncoding('utf8').on('data', record);
     child.stderr?.setEncoding('utf8').on('data', record);
     const exitedRaw = new Promise<number>((resolve) => {
@@ -145,7 +153,9 @@ export async function startProcess(input: StartProcessOptions): Promise<StartedP
     const pid = child.pid;
     if (pid === undefined) {
       await exitedRaw;
-      throw new Error(`${options.name}: could not start ${options.command}; log: ${logFile}\n${tail(memory)}`);
+      throw new Error(
+        `${options.name}: could not start ${options.command}; log: ${logFile}\n${tail(memory)}`,
+      );
     }
     const current: Run = { child, pid, exitCode: undefined, watchdog: startWatchdog(pid), exited: exitedRaw };
     current.exited = exitedRaw.then((code) => {
@@ -163,7 +173,9 @@ export async function startProcess(input: StartProcessOptions): Promise<StartedP
     const deadline = Date.now() + options.readyTimeoutMs;
     for (;;) {
       if (current.exitCode !== undefined) {
-        throw new Error(`${options.name} exited (code ${current.exitCode}) before ${options.readyUrl} answered; log: ${logFile}\n${tail(memory)}`);
+        throw new Error(
+          `${options.name} exited (code ${current.exitCode}) before ${options.readyUrl} answered; log: ${logFile}\n${tail(memory)}`,
+        );
       }
       try {
         const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(1_000) });
@@ -174,7 +186,9 @@ export async function startProcess(input: StartProcessOptions): Promise<StartedP
       }
       if (Date.now() >= deadline) {
         await stopRun(current, 'SIGKILL', 1_000);
-        throw new Error(`${options.name} was not ready at ${options.readyUrl} within ${options.readyTimeoutMs} ms; log: ${logFile}\n${tail(memory)}`);
+        throw new Error(
+          `${options.name} was not ready at ${options.readyUrl} within ${options.readyTimeoutMs} ms; log: ${logFile}\n${tail(memory)}`,
+        );
       }
       await sleep(100);
     }
@@ -213,7 +227,8 @@ export async function startProcess(input: StartProcessOptions): Promise<StartedP
     logFile,
     logs: () => memory,
     running: () => run !== undefined && run.exitCode === undefined,
-    stop: (signal = 'SIGTERM', timeoutMs = 10_000) => (run ? stopRun(run, signal, timeoutMs) : Promise.resolve(0)),
+    stop: (signal = 'SIGTERM', timeoutMs = 10_000) =>
+      run ? stopRun(run, signal, timeoutMs) : Promise.resolve(0),
     kill9: async () => {
       if (run) await stopRun(run, 'SIGKILL', 5_000);
     },
