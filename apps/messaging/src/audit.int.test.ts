@@ -50,7 +50,15 @@ describe('messaging audit events', () => {
     const as = (actor: string, roles: string[] = ['nurse']) => metadataForCaller({ tenantId: tenant, actor, roles });
     await h.client.listConversations({}, as('user:lister'));
     await h.client.getConversation({ conversationId: conversation.id }, as('user:reader'));
-    await h.client.listMessages({ conversationId: conversation.id }, as('integration:ehr', ['integration']));
+    await h.client.listMessages({ conversationId: conversation.id }, as('user:clinician', ['clinician']));
+    // roles are checked again here, not only in api: an integration client may not read chats,
+    // an auditor may not send; both refusals are audited
+    await expect(h.client.listMessages({ conversationId: conversation.id }, as('integration:ehr', ['integration']))).rejects.toThrow(
+      /permission/i,
+    );
+    await expect(
+      h.client.sendText({ conversationId: conversation.id, text: 'Hello', idempotencyKey: randomUUID() }, as('user:auditor', ['auditor'])),
+    ).rejects.toThrow(/permission/i);
     const { message } = await h.client.sendText(
       { conversationId: conversation.id, text: 'We are calling you now', idempotencyKey: randomUUID() },
       as('user:sender'),
@@ -95,13 +103,25 @@ describe('messaging audit events', () => {
       resource: { type: 'conversation', id: conversation.id },
       outcome: AuditOutcome.AUDIT_OUTCOME_SUCCESS,
     });
-    expect(only('integration:ehr')).toMatchObject({
+    expect(only('user:clinician')).toMatchObject({
       action: 'messages.read',
-      actor: { type: AuditActorType.AUDIT_ACTOR_TYPE_INTEGRATION },
+      actor: { type: staff },
       patientWaIdHash: inbound.waIdHash,
       resource: { type: 'conversation', id: conversation.id },
       outcome: AuditOutcome.AUDIT_OUTCOME_SUCCESS,
       detail: { count: '1', message_ids: inbound.messageId },
+    });
+    expect(only('integration:ehr')).toMatchObject({
+      action: 'messages.read',
+      actor: { type: AuditActorType.AUDIT_ACTOR_TYPE_INTEGRATION },
+      resource: { type: 'conversation', id: conversation.id },
+      outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
+      detail: { reason: 'permission_denied', permission: 'conversations:read' },
+    });
+    expect(only('user:auditor')).toMatchObject({
+      action: 'message.send',
+      outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
+      detail: { reason: 'permission_denied', permission: 'messages:send' },
     });
     expect(only('user:sender')).toMatchObject({
       action: 'message.send',
