@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeImageManifest } from './image-manifest.mjs';
 
 const appDir = process.cwd();
 const appName = path.basename(appDir);
@@ -38,7 +39,7 @@ const externalPlugin = {
   },
 };
 
-await build({
+const result = await build({
   entryPoints: { main: path.join(appDir, 'src/main.ts') },
   outdir,
   bundle: true,
@@ -49,8 +50,14 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [rawPlugin, externalPlugin],
+  // which third-party packages the bundle imports, and from where: for the image's package.json
+  metafile: true,
   banner: {
     // some CommonJS dependencies call require(); give the ESM bundle one
     js: "import { createRequire as __careline_createRequire } from 'node:module'; const require = __careline_createRequire(import.meta.url);",
   },
 });
+
+// The image installs exactly the external packages this bundle imports, at the versions the tests
+// ran with (dist/apps/<app>/package.json + package-lock.json, see image-manifest.mjs).
+await writeImageManifest({ root, appDir, appName, outdir, metafile: result.metafile });
