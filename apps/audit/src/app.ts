@@ -1,7 +1,7 @@
 // Audit's composition root: builds every resource, starts nothing. Start order (lifecycle):
 // Postgres (connect, migrations: schema `audit` + bus tables) → Kafka topics (when asked) →
-// producer (for the dead-letter topic) → consumer → checkpoint timer → HTTP. SIGTERM stops them
-// in reverse: readiness drains first, the timer stops, the consumer finishes its message.
+// producer (for the dead-letter topic) → consumer → checkpoint timer → gRPC → HTTP. SIGTERM stops
+// them in reverse: readiness drains first, the timer stops, the consumer finishes its message.
 import { type SigningKey } from '@careline/audit-chain';
 import {
   type ConsumerTuning,
@@ -13,23 +13,27 @@ import {
   createProducer,
   ensureTopics,
 } from '@careline/bus';
-import { TOPICS } from '@careline/contracts';
+import { AuditServiceDefinition, TOPICS } from '@careline/contracts';
 import {
   type Logger,
   type ReadinessProbe,
   type Resource,
   cachedCheck,
+  createGrpcServer,
   createHttpServer,
   createLifecycle,
   createMetrics,
+  grpcService,
 } from '@careline/runtime';
 import { CONSUMER_GROUP, type Config } from './config';
 import { createDatabase } from './db/database';
 import { AUDIT_SCHEMA } from './db/migrations';
+import { createAuditGrpcHandlers } from './grpc/audit-service';
 import { registerAuditRoutes } from './http/routes';
 import { auditEventHandler } from './kafka/audit-event-handler';
 import { createAuditMetrics } from './metrics';
 import { createAppendEvent } from './use-cases/append-event';
+import { createAuditLog } from './use-cases/audit-log';
 import { createChainReader } from './use-cases/read-chain';
 import { createSignCheckpoints } from './use-cases/sign-checkpoints';
 
@@ -91,6 +95,18 @@ export function buildApp(config: Config, deps: AppDeps) {
     { name: 'kafka', check: cachedCheck(5_000, () => assertTopicsExist(kafka, [...CONSUMED])) },
     { name: 'consumer', check: () => consumer.healthy() },
   ];
+  const reader = createChainReader({ pool: database.pool });
+  // Reads of the audit log are recorded through the consumer's own append path (see audit-log.ts).
+  const auditLog = createAuditLog({ pool: database.pool, reader, appendEvent, clock });
+  const grpc = createGrpcServer({
+    name: 'audit',
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    logger,
+    readiness,
+    services: [grpcService(AuditServiceDefinition, createAuditGrpcHandlers(auditLog, { logger, signingKey }))],
+  });
+  lifecycle.add(grpc.resource);
   const http = createHttpServer({
     name: 'audit',
     host: config.HTTP_HOST,
@@ -99,12 +115,11 @@ export function buildApp(config: Config, deps: AppDeps) {
     registry,
     readiness,
   });
-  const reader = createChainReader({ pool: database.pool });
-  registerAuditRoutes(http.app, { reader, signingKey });
+  registerAuditRoutes(http.app, { auditLog, signingKey });
   // Added last: starts when everything else runs, stops (and drains readiness) first.
   lifecycle.add(http.resource);
 
-  return { lifecycle, http, database, registry, reader, signCheckpoints };
+  return { lifecycle, http, grpc, database, registry, reader, signCheckpoints };
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -52,6 +52,8 @@ beforeAll(async () => {
     AUDIT_CHECKPOINT_INTERVAL: '1h',
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
   });
   app = buildApp(config, { logger: captureLogger({ name: 'audit', level: 'warn' }).logger, consumer: fastConsumer });
   await app.lifecycle.start();
@@ -244,12 +246,14 @@ describe('checkpoints and offline verification', () => {
     const checkpoints = JSON.parse(await readFile(files.checkpoints, 'utf8')) as { checkpoints: { seq: number }[] };
     expect(checkpoints.checkpoints.map((c) => c.seq)).toEqual([2, 4, 5]);
     const lines = (await readFile(files.export, 'utf8')).trimEnd().split('\n');
-    expect(lines).toHaveLength(5);
+    // The export is recorded (seq 6) before its first line leaves, so it contains its own record.
+    expect(lines).toHaveLength(6);
     expect(JSON.parse(lines[0]!)).toMatchObject({ resourceType: 'AuditEvent', type: { code: 'record.step_1' } });
+    expect(JSON.parse(lines[5]!)).toMatchObject({ resourceType: 'AuditEvent', type: { code: 'audit.export' } });
 
     const ok = await runVerifier(verifierArgs(files));
     expect(ok).toMatchObject({ code: 0 });
-    expect(ok.stdout).toContain('OK: 5 entries, 3 checkpoints verified');
+    expect(ok.stdout).toContain('OK: 6 entries, 3 checkpoints verified');
 
     // Tamper with the export: another actor on seq 4.
     lines[3] = lines[3]!.replace('user:nurse-1', 'user:mallory');
@@ -298,19 +302,46 @@ describe('queries', () => {
     expect((await list('action=message.send')).entries.map((e) => e.seq)).toEqual([2, 3]);
     const cut = new Date(before.getTime() + 1).toISOString();
     expect((await list(`to=${cut}`)).entries.map((e) => e.seq)).toEqual([1]);
-    expect((await list(`from=${cut}`)).entries.map((e) => e.seq)).toEqual([2, 3]);
+    // Since `cut`: the two later events, then the four reads above (each recorded, seq 4..7).
+    const since = (await list(`from=${cut}`)).entries as { seq: number; action: string }[];
+    expect(since.map((e) => [e.seq, e.action])).toEqual([
+      [2, 'message.send'],
+      [3, 'message.send'],
+      ...[4, 5, 6, 7].map((seq) => [seq, 'audit.read']),
+    ]);
 
     const page1 = await list('pageSize=2');
     expect(page1.entries.map((e) => e.seq)).toEqual([1, 2]);
     const page2 = await list(`pageSize=2&pageToken=${page1.nextPageToken}`);
-    expect(page2).toEqual({ entries: [expect.objectContaining({ seq: 3 })] });
+    expect(page2.entries.map((e) => e.seq)).toEqual([3, 4]);
+
+    // The first read, as recorded: who, the patient looked up, the filters, how many entries.
+    const reads = (await list('action=audit.read')).entries as unknown as {
+      source: string;
+      actorType: string;
+      actorId: string;
+      patientId: string;
+      detail: Record<string, string>;
+    }[];
+    expect(reads[0]).toMatchObject({
+      source: '/careline/audit',
+      actorType: 'staff',
+      actorId: 'user:auditor-1',
+      patientId,
+      detail: { results: '2' },
+    });
+    expect(reads[1]).toMatchObject({ patientId: '', detail: { filter_actor_id: 'client:ehr', results: '1' } });
 
     // Another tenant's caller sees nothing of this one.
     expect((await (await get(randomUUID(), `/v1/audit/events?patientId=${patientId}`)).json())).toEqual({
       entries: [],
     });
+    const recorded = (await app.reader.verify(tenantId)) as { count: number };
     expect((await get(tenantId, '/v1/audit/events', { 'x-careline-actor': 'user:n', 'x-careline-roles': 'nurse' })).status).toBe(403);
     expect((await get(tenantId, '/v1/audit/events', {})).status).toBe(401);
     expect((await get(tenantId, '/v1/audit/events?pageToken=bogus')).status).toBe(400);
+    expect((await get(tenantId, '/v1/audit/export', { 'x-careline-actor': 'user:n', 'x-careline-roles': 'front_desk' })).status).toBe(403);
+    // Refused calls release nothing and record nothing.
+    expect(await app.reader.verify(tenantId)).toMatchObject({ ok: true, count: recorded.count });
   });
 });

@@ -20,6 +20,7 @@ describe('config', () => {
     const config = loadConfig(configSchema, { ...base, AUDIT_SIGNING_KEY_FILE: '/run/secrets/audit' }, { readFile: () => pem });
     expect(config.AUDIT_SIGNING_KEY.keyId).toMatch(/^[0-9a-f]{16}$/);
     expect(config.HTTP_PORT).toBe(8086);
+    expect(config.GRPC_PORT).toBe(50054);
     expect(config.AUDIT_CHECKPOINT_INTERVAL).toBe(300_000);
     expect(config.AUDIT_CHECKPOINT_EVERY).toBe(1000);
   });

@@ -2,7 +2,7 @@
 // cadence, parsed once at start. A bad environment fails with one line naming each bad variable;
 // the signing key is never echoed.
 import { type SigningKey, parseSigningKey } from '@careline/audit-chain';
-import { baseEnv, databaseEnv, durationMs, httpEnv, int, kafkaEnv, secret } from '@careline/runtime';
+import { baseEnv, databaseEnv, durationMs, grpcEnv, httpEnv, int, kafkaEnv, secret } from '@careline/runtime';
 import { z } from 'zod';
 
 /** Ed25519 private key, PKCS#8 PEM (AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE). */
@@ -20,6 +20,7 @@ function signingKeyEnv() {
 export const configSchema = z.object({
   ...baseEnv,
   ...httpEnv(8086),
+  ...grpcEnv(50054),
   ...databaseEnv,
   ...kafkaEnv('careline-audit'),
   AUDIT_SIGNING_KEY: signingKeyEnv(),

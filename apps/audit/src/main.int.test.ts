@@ -55,6 +55,7 @@ describe('audit process', () => {
       const keyFile = path.join(await mkdtemp(path.join(tmpdir(), 'audit-proc-')), 'key.pem');
       await writeFile(keyFile, ed25519Pem().privatePem, { mode: 0o600 });
       const port = await freePort();
+      const grpcPort = await freePort();
       const app = await startProcess({
         name: 'audit',
         command: process.execPath,
@@ -67,6 +68,9 @@ describe('audit process', () => {
           AUDIT_SIGNING_KEY_FILE: keyFile,
           HTTP_HOST: '127.0.0.1',
           HTTP_PORT: String(port),
+          // Never the default 50054: a running stack may hold it.
+          GRPC_HOST: '127.0.0.1',
+          GRPC_PORT: String(grpcPort),
         },
         readyUrl: `http://127.0.0.1:${port}/readyz`,
       });

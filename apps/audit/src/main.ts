@@ -9,5 +9,5 @@ await runMain('audit', async () => {
   const app = buildApp(config, { logger });
   app.lifecycle.installSignalHandlers();
   await app.lifecycle.start();
-  logger.info({ port: app.http.address()?.port }, 'audit started');
+  logger.info({ port: app.http.address()?.port, grpcPort: app.grpc.port() }, 'audit started');
 });

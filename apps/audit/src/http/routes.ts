@@ -1,47 +1,37 @@
 // The HTTP edge on audit's port: queries, verification, export, checkpoints and the public key.
 // The caller comes in the same headers the api sets as gRPC metadata (x-careline-tenant, -actor,
-// -roles); only the cluster network reaches this port. The tenant is the caller's, never a query
-// parameter, and only auditors and admins may read the audit log.
+// -roles), parsed by the same rules (callerFromMetadata); only the cluster network reaches this
+// port. The audit log use-case checks the caller (`audit:read`) and records reads, exactly as for
+// the gRPC edge: this port is no unrecorded back door.
 import { Readable } from 'node:stream';
 import { type SigningKey } from '@careline/audit-chain';
 import {
   ACTOR_KEY,
-  DomainError,
+  type Caller,
   PROBLEM_CONTENT_TYPE,
   ROLES_KEY,
   TENANT_KEY,
+  callerFromMetadata,
   httpStatusForKind,
   invalidArgument,
   isDomainError,
-  permissionDenied,
   toProblem,
 } from '@careline/runtime';
+import { Metadata } from '@grpc/grpc-js';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type ChainReader, decodePageToken } from '../use-cases/read-chain';
+import { type AuditLog } from '../use-cases/audit-log';
+import { requireAuditReader } from '../use-cases/caller';
+import { decodePageToken } from '../use-cases/read-chain';
 
-export const READER_ROLES = ['auditor', 'admin'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function unauthenticated(key: string): DomainError {
-  return new DomainError({ code: 'invalid_caller', kind: 'unauthenticated', message: `Header ${key} is missing or malformed.` });
-}
-
-/** The caller's tenant, after checking the caller may read the audit log. */
-export function callerTenant(request: FastifyRequest): string {
-  const header = (key: string): string | undefined => {
+/** The caller named by the request's headers (undefined when it names none). */
+export function callerOfRequest(request: FastifyRequest): Caller | undefined {
+  const metadata = new Metadata();
+  for (const key of [ACTOR_KEY, TENANT_KEY, ROLES_KEY]) {
     const value = request.headers[key];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const actor = header(ACTOR_KEY);
-  const tenant = header(TENANT_KEY);
-  if (actor === undefined) throw unauthenticated(ACTOR_KEY);
-  if (tenant === undefined || !UUID.test(tenant)) throw unauthenticated(TENANT_KEY);
-  const roles = (header(ROLES_KEY) ?? '').split(',').map((role) => role.trim());
-  if (!roles.some((role) => (READER_ROLES as readonly string[]).includes(role))) {
-    throw permissionDenied('role_required', 'Reading the audit log needs the auditor or admin role.');
+    if (typeof value === 'string' && value !== '') metadata.set(key, value);
   }
-  return tenant.toLowerCase();
+  return callerFromMetadata(metadata);
 }
 
 const optionalText = z.string().min(1).max(200).optional();
@@ -61,19 +51,19 @@ function sendProblem(reply: FastifyReply, error: unknown): FastifyReply {
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(toProblem(error));
 }
 
-export function registerAuditRoutes(app: FastifyInstance, deps: { reader: ChainReader; signingKey: SigningKey }): void {
-  const { reader, signingKey } = deps;
+export function registerAuditRoutes(app: FastifyInstance, deps: { auditLog: AuditLog; signingKey: SigningKey }): void {
+  const { auditLog, signingKey } = deps;
 
   app.get('/v1/audit/events', async (request, reply) => {
     try {
-      const tenantId = callerTenant(request);
+      const who = requireAuditReader(callerOfRequest(request));
       const parsed = querySchema.safeParse(request.query);
       if (!parsed.success) throw invalidArgument('invalid_query', 'The query parameters are invalid.');
       const { pageSize, pageToken, from, to, ...rest } = parsed.data;
       const afterSeq = pageToken === undefined ? 0 : decodePageToken(pageToken);
       if (afterSeq === undefined) throw invalidArgument('invalid_page_token', 'The page token is invalid.');
-      const page = await reader.query(
-        tenantId,
+      const page = await auditLog.query(
+        who,
         {
           ...rest,
           ...(from === undefined ? {} : { from: new Date(from) }),
@@ -89,7 +79,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { reader: ChainR
 
   app.get('/v1/audit/verify', async (request, reply) => {
     try {
-      return await reply.send(await reader.verify(callerTenant(request)));
+      return await reply.send(await auditLog.verify(requireAuditReader(callerOfRequest(request))));
     } catch (error) {
       return sendProblem(reply, error);
     }
@@ -97,7 +87,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { reader: ChainR
 
   app.get('/v1/audit/checkpoints', async (request, reply) => {
     try {
-      return await reply.send({ checkpoints: await reader.checkpoints(callerTenant(request)) });
+      return await reply.send({ checkpoints: await auditLog.checkpoints(requireAuditReader(callerOfRequest(request))) });
     } catch (error) {
       return sendProblem(reply, error);
     }
@@ -105,8 +95,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { reader: ChainR
 
   app.get('/v1/audit/export', async (request, reply) => {
     try {
-      const tenantId = callerTenant(request);
-      return await reply.type('application/fhir+ndjson').send(Readable.from(reader.exportNdjson(tenantId)));
+      const lines = await auditLog.exportNdjson(requireAuditReader(callerOfRequest(request)));
+      return await reply.type('application/fhir+ndjson').send(Readable.from(lines));
     } catch (error) {
       return sendProblem(reply, error);
     }

@@ -7,7 +7,7 @@ import {
   createChainVerifier,
   toNdjsonLine,
 } from '@careline/audit-chain';
-import { type Pool, withTenant } from '@careline/db';
+import { type Pool, type PoolClient, withTenant } from '@careline/db';
 import { type EntryFilter, listCheckpoints, readEntries } from '../db/chain';
 
 /** Verification and export read the chain in batches of this many entries. */
@@ -29,16 +29,24 @@ export function decodePageToken(token: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+export interface PageRequest {
+  afterSeq: number;
+  size: number;
+}
+
+/** One page of the tenant's entries, read through `client` (a transaction with the tenant set). */
+export async function queryPage(client: PoolClient, tenantId: string, filter: EntryFilter, page: PageRequest): Promise<Page> {
+  const rows = await readEntries(client, tenantId, { afterSeq: page.afterSeq, limit: page.size + 1, filter });
+  const entries = rows.slice(0, page.size);
+  const last = entries.at(-1);
+  return rows.length > page.size && last !== undefined ? { entries, nextPageToken: encodePageToken(last.seq) } : { entries };
+}
+
 export function createChainReader(deps: { pool: Pool }) {
   const { pool } = deps;
 
-  async function query(tenantId: string, filter: EntryFilter, page: { afterSeq: number; size: number }): Promise<Page> {
-    const rows = await withTenant(pool, tenantId, (client) =>
-      readEntries(client, tenantId, { afterSeq: page.afterSeq, limit: page.size + 1, filter }),
-    );
-    const entries = rows.slice(0, page.size);
-    const last = entries.at(-1);
-    return rows.length > page.size && last !== undefined ? { entries, nextPageToken: encodePageToken(last.seq) } : { entries };
+  async function query(tenantId: string, filter: EntryFilter, page: PageRequest): Promise<Page> {
+    return withTenant(pool, tenantId, (client) => queryPage(client, tenantId, filter, page));
   }
 
   /**
