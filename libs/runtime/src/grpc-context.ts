@@ -5,7 +5,7 @@ import { Metadata, type handleUnaryCall } from '@grpc/grpc-js';
 import { DomainError, isDomainError } from './errors';
 import { toGrpcStatus } from './grpc-status';
 import type { Logger } from './logger';
-import { TRACEPARENT_HEADER, currentTraceparent, runWithTrace } from './trace';
+import { TRACEPARENT_HEADER, currentTraceparent, runInSpan } from './trace';
 
 export const TENANT_KEY = 'x-careline-tenant';
 export const ACTOR_KEY = 'x-careline-actor';
@@ -105,22 +105,27 @@ export interface GrpcUnaryOptions {
  */
 export function grpcUnary<Req, Res>(handler: UnaryHandler<Req, Res>, options: GrpcUnaryOptions): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    runWithTrace(traceparentFromMetadata(call.metadata), () => {
-      const controller = new AbortController();
-      call.once('cancelled', () => controller.abort());
-      const respond = async (): Promise<void> => {
-        try {
-          const caller = callerFromMetadata(call.metadata);
-          const response = await handler(call.request, { caller, metadata: call.metadata, signal: controller.signal });
-          callback(null, response);
-        } catch (error) {
-          if (!isDomainError(error) || error.kind === 'internal') {
-            options.logger.error({ err: error, method: call.getPath() }, 'grpc call failed');
-          }
-          callback(toGrpcStatus(error));
+    const method = call.getPath();
+    const span = { name: method, kind: 'server' as const, attributes: { 'rpc.system': 'grpc', 'rpc.method': method } };
+    const controller = new AbortController();
+    call.once('cancelled', () => controller.abort());
+    // The span fails (for an exporter) when the call fails for a reason that is not the caller's.
+    const respond = async (): Promise<void> => {
+      let failed = false;
+      try {
+        const caller = callerFromMetadata(call.metadata);
+        const response = await handler(call.request, { caller, metadata: call.metadata, signal: controller.signal });
+        callback(null, response);
+      } catch (error) {
+        if (!isDomainError(error) || error.kind === 'internal') {
+          options.logger.error({ err: error, method }, 'grpc call failed');
+          failed = true;
         }
-      };
-      void respond();
-    });
+        callback(toGrpcStatus(error));
+      }
+      // only marks the span failed; the error was logged and answered above
+      if (failed) throw new Error(`${method} failed`);
+    };
+    void runInSpan(traceparentFromMetadata(call.metadata), span, respond).catch(() => undefined);
   };
 }

@@ -10,7 +10,14 @@ import type { Logger } from './logger';
 import { httpDurationHistogram, type Registry } from './metrics';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { type Check, type Readiness, evaluateReadiness } from './readiness';
-import { TRACEPARENT_HEADER, type TraceContext, childTraceContext, formatTraceparent, runWithTraceContext } from './trace';
+import {
+  TRACEPARENT_HEADER,
+  type TraceContext,
+  childTraceContext,
+  formatTraceparent,
+  recordSpan,
+  runWithTraceContext,
+} from './trace';
 
 export interface HttpServerOptions {
   /** Names the resource in lifecycle logs. */
@@ -96,6 +103,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const seconds = reply.elapsedTime / 1000;
     histogram.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    if (!OPS_ROUTES.has(route)) {
+      const endTimeMs = Date.now();
+      recordSpan({
+        name: `${request.method} ${route}`,
+        kind: 'server',
+        context: traceOf(request),
+        startTimeMs: endTimeMs - reply.elapsedTime,
+        endTimeMs,
+        attributes: { 'http.request.method': request.method, 'http.route': route, 'http.response.status_code': reply.statusCode },
+        error: reply.statusCode >= 500,
+      });
+    }
     runWithTraceContext(traceOf(request), () => {
       const line = { method: request.method, route, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime) };
       // Probes hit the ops routes every few seconds; they are noise at info.

@@ -79,8 +79,21 @@ export {
   formatTraceparent,
   newTraceparent,
   parseTraceparent,
+  recordSpan,
+  runInSpan,
   runWithTrace,
+  setSpanExporter,
+  type SpanDescription,
 } from './trace';
+export {
+  type FinishedSpan,
+  type OtlpExporterOptions,
+  type SpanExporter,
+  type SpanKind,
+  createOtlpExporter,
+  otlpExporterFromEnv,
+  otlpTraceRequest,
+} from './trace-export';
 
 // Servers
 export { type HttpServer, type HttpServerOptions, createHttpServer } from './http-server';

@@ -4,6 +4,8 @@
 import { writeSync } from 'node:fs';
 import { ConfigError } from './config';
 import { isDomainError } from './errors';
+import { setSpanExporter } from './trace';
+import { otlpExporterFromEnv } from './trace-export';
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
@@ -47,6 +49,9 @@ export async function runMain(name: string, main: () => Promise<unknown>, option
   const writeErr = options.writeErr ?? ((text: string) => void writeSync(2, text));
   const exit = options.exit ?? ((code: number) => process.exit(code));
   try {
+    // Span export is opt-in (OTEL_EXPORTER_OTLP_ENDPOINT); installed before main so that every
+    // request and event of the process is reported. Its failures are one line on stderr.
+    setSpanExporter(otlpExporterFromEnv(name, env, (message) => writeErr(`${name}: ${message}\n`)));
     await main();
   } catch (error) {
     const reason =

@@ -3,6 +3,7 @@
 // standard one, so an OpenTelemetry propagator can take over later without changing the wire.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import type { FinishedSpan, SpanExporter, SpanKind } from './trace-export';
 
 /** The header (HTTP), metadata key (gRPC) and Kafka header that carries the context. */
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -102,4 +103,44 @@ export function currentTraceparent(): string | undefined {
 
 export function currentTraceId(): string | undefined {
   return storage.getStore()?.traceId;
+}
+
+// Where finished units of work go when span export is on (trace-export.ts). Process-wide like the
+// store above: every edge of the process reports to the one exporter runMain installed.
+let exporter: SpanExporter | undefined;
+
+/** Installs the process's span exporter (runMain does, from OTEL_* variables); undefined removes it. */
+export function setSpanExporter(next: SpanExporter | undefined): void {
+  exporter = next;
+}
+
+/** Reports a finished unit of work; nothing happens without an exporter. */
+export function recordSpan(span: FinishedSpan): void {
+  exporter?.export(span);
+}
+
+export interface SpanDescription {
+  name: string;
+  kind: SpanKind;
+  /** Route patterns, method paths, topic names: never ids from a URL, bodies or payload content. */
+  attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * {@link runWithTrace} for an asynchronous unit of work that is also reported as a span when it
+ * settles (failed when it rejects), if an exporter is installed.
+ */
+export function runInSpan<T>(traceparent: string | undefined | null, span: SpanDescription, fn: () => Promise<T>): Promise<T> {
+  const context = childTraceContext(traceparent);
+  const startTimeMs = Date.now();
+  return storage.run(context, async () => {
+    try {
+      const result = await fn();
+      recordSpan({ ...span, context, startTimeMs, endTimeMs: Date.now() });
+      return result;
+    } catch (error) {
+      recordSpan({ ...span, context, startTimeMs, endTimeMs: Date.now(), error: true });
+      throw error;
+    }
+  });
 }
