@@ -10,7 +10,7 @@
 // partition waits, heartbeating so the group does not evict us, and tries again until it works or
 // the consumer stops. Nothing is dead-lettered or skipped because the database was down.
 import { type Pool, type PoolClient, withTenant } from '@careline/db';
-import { runWithTrace } from '@careline/runtime';
+import { runInSpan } from '@careline/runtime';
 import type kafkajs from 'kafkajs';
 import { deadLetterRecord } from './dlq';
 import {
@@ -35,6 +35,7 @@ import {
   withTimeout,
 } from './kafka';
 import { type BusLogger, silentLogger } from './logger';
+import { type BusMetrics, type DeadLetterReason, type PartitionLag } from './metrics';
 import { type BusProducer, createProducer } from './producer';
 import { type Resource } from './resource';
 import { qualified } from './outbox/sql';
@@ -109,6 +110,8 @@ interface CommonConsumerOptions {
   maxWaitTimeMs?: number;
   /** Resource name. Default `kafka-consumer:<groupId>`. */
   name?: string;
+  /** Where lag and dead letters are counted (`createBusMetrics(registry)`). Default: not counted. */
+  metrics?: BusMetrics;
 }
 
 /** The timing knobs of a consumer: production keeps the defaults, tests shorten them. */
@@ -281,6 +284,7 @@ function createRunner<C extends MessageContext>(
     payload: kafkajs.EachMessagePayload,
     error: unknown,
     attempts: number,
+    reason: DeadLetterReason,
   ): Promise<void> {
     const { partition, message } = payload;
     const topic = logicalTopic(kafka, payload.topic);
@@ -300,7 +304,8 @@ function createRunner<C extends MessageContext>(
     for (let failures = 0; ; failures += 1) {
       try {
         await producer.sendRecords([record]);
-        logger.error(fields, 'message dead-lettered');
+        options.metrics?.deadLettered({ group: groupId, topic, reason });
+        logger.error({ ...fields, reason }, 'message dead-lettered');
         return;
       } catch (sendError) {
         logger.error(
@@ -322,7 +327,7 @@ function createRunner<C extends MessageContext>(
       event = fromKafkaMessage(handler.descriptor, message as IncomingKafkaMessage);
     } catch (error) {
       if (!(error instanceof PoisonMessageError)) throw error;
-      await deadLetter(payload, error, 0);
+      await deadLetter(payload, error, 0, 'poison');
       return;
     }
     const context: MessageContext = {
@@ -350,8 +355,9 @@ function createRunner<C extends MessageContext>(
     for (;;) {
       if (stopping) throw new ConsumerStoppingError('consumer stopping');
       try {
-        // The handler's logs and the events it emits continue the producer's trace.
-        const outcome = await runWithTrace(event.traceparent, () =>
+        // The handler's logs and the events it emits continue the producer's trace; each attempt
+        // is one span (exported when runMain installed an exporter).
+        const outcome = await runInSpan(event.traceparent, spanOf(context, groupId), () =>
           strategy.execute(handler, event.payload, context),
         );
         if (outcome === 'duplicate') logger.debug(fields, 'duplicate event skipped');
@@ -370,13 +376,42 @@ function createRunner<C extends MessageContext>(
         outages = 0;
         attempts += 1;
         if (isNonRetryable(error) || attempts >= maxAttempts) {
-          await deadLetter(payload, error, attempts);
+          await deadLetter(payload, error, attempts, isNonRetryable(error) ? 'non_retryable' : 'attempts_exhausted');
           return;
         }
         logger.warn({ ...fields, attempts, err: describeFailure(error) }, 'handler failed; retrying');
         await pause(backoff(attempts - 1), () => payload.heartbeat());
       }
     }
+  }
+
+  // Lag as the broker sees it (metrics.ts says why): an admin connection of this consumer's own,
+  // opened by the first scrape and closed at stop.
+  const admin = options.metrics === undefined ? undefined : kafka.client.admin();
+  let adminConnected: Promise<void> | undefined;
+  let untrackLag: (() => void) | undefined;
+  async function readLag(): Promise<PartitionLag[]> {
+    if (admin === undefined || !started) return [];
+    adminConnected ??= admin.connect().catch((error: unknown) => {
+      adminConnected = undefined;
+      throw error;
+    });
+    await adminConnected;
+    const committed = await admin.fetchOffsets({
+      groupId: physicalName(kafka, groupId),
+      topics: [...handlers.keys()].map((topic) => physicalName(kafka, topic)),
+    });
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      for (const end of await admin.fetchTopicOffsets(topic)) {
+        const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
+        const high = Number(end.high);
+        // No commit yet: the group will start at the beginning (or at the end), as configured.
+        const next = offset >= 0 ? offset : (options.fromBeginning ?? true) ? Number(end.low) : high;
+        lags.push({ topic: logicalTopic(kafka, topic), partition: end.partition, lag: Math.max(0, high - next) });
+      }
+    }
+    return lags;
   }
 
   let started = false;
@@ -413,6 +448,7 @@ function createRunner<C extends MessageContext>(
       }
       started = true;
       crashed = false;
+      untrackLag = options.metrics?.trackConsumerLag(groupId, readLag);
     },
     healthy() {
       return started && !crashed;
@@ -422,8 +458,31 @@ function createRunner<C extends MessageContext>(
       started = false;
       stopping = true;
       for (const wake of [...wakers]) wake();
+      untrackLag?.();
+      untrackLag = undefined;
       await consumer.disconnect();
+      if (adminConnected !== undefined) {
+        adminConnected = undefined;
+        await admin?.disconnect().catch(() => undefined);
+      }
       if (ownProducer) await producer.stop();
+    },
+  };
+}
+
+/** A consumer attempt as a span: topic, partition, group and ce_id (never key or payload). */
+function spanOf(context: MessageContext, groupId: string) {
+  return {
+    name: `${context.topic} process`,
+    kind: 'consumer' as const,
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': context.topic,
+      'messaging.destination.partition.id': String(context.partition),
+      'messaging.consumer.group.name': groupId,
+      'messaging.message.id': context.id,
+      'messaging.kafka.offset': Number(context.offset),
     },
   };
 }

@@ -57,6 +57,15 @@ export {
   defineHandler,
 } from './consumer';
 export { dlqHeaderNames } from './dlq';
+export {
+  BUS_METRIC_NAMES,
+  type BusMetrics,
+  type BusMetricsOptions,
+  type DeadLetterReason,
+  type OutboxBacklog,
+  type PartitionLag,
+  createBusMetrics,
+} from './metrics';
 export { type ContractTopicsOptions, contractTopicSpecs } from './contract-topics';
 export { busMigrationComponent, busMigrations, outboxChannel } from './outbox/migrations';
 export { enqueue } from './outbox/enqueue';

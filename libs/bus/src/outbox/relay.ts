@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { type KafkaRecord } from '../envelope';
 import { describeFailure } from '../errors';
 import { type BusLogger, silentLogger } from '../logger';
+import { type BusMetrics, type OutboxBacklog } from '../metrics';
 import { type BusProducer } from '../producer';
 import { type Resource } from '../resource';
 import { outboxChannel } from './migrations';
@@ -36,6 +37,8 @@ export interface OutboxRelayOptions {
    * that throws behaves like a crash at that point (rows stay, connection and lock are dropped).
    */
   afterSend?: (eventIds: readonly string[]) => Promise<void> | void;
+  /** Where the backlog is reported (`createBusMetrics(registry)`). Default: not reported. */
+  metrics?: BusMetrics;
 }
 
 export interface OutboxRelay extends Resource {
@@ -76,6 +79,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const onNotification = (message: { channel: string; payload?: string }): void => {
     if (message.channel === outboxChannel && message.payload === schema) signal();
   };
+
+  const backlogRow = z.object({ count: z.coerce.number(), oldest_age_seconds: z.coerce.number().nullable() });
+  /** What waits in the outbox, read through the pool (any replica can answer, active or not). */
+  async function readBacklog(): Promise<OutboxBacklog> {
+    const { rows } = await pool.query(
+      `SELECT count(*) AS count, extract(epoch FROM clock_timestamp() - min(created_at)) AS oldest_age_seconds FROM ${outbox}`,
+    );
+    const row = backlogRow.parse(rows[0]);
+    return { count: row.count, oldestAgeSeconds: Math.max(0, row.oldest_age_seconds ?? 0) };
+  }
+  let untrackBacklog: (() => void) | undefined;
 
   function sleep(ms: number): Promise<void> {
     if (pendingWake || !running) {
@@ -180,12 +194,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async start() {
       if (running) return;
       running = true;
+      untrackBacklog = options.metrics?.trackOutbox(schema, readBacklog);
       loop = run();
       await Promise.resolve();
     },
     async stop() {
       if (!running) return;
       running = false;
+      untrackBacklog?.();
+      untrackBacklog = undefined;
       signal();
       await loop;
       loop = undefined;
