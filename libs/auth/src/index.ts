@@ -2,13 +2,14 @@
 // permission table.
 export { AuthError, AUTH_ERROR_CODES, type AuthErrorCode } from './errors';
 export { CLAIMS, roleSchema, tenantIdSchema } from './claims';
-export type { Principal, Elevation } from './principal';
+export type { Principal } from './principal';
 export {
   ROLES,
+  PLATFORM_OPERATOR_ROLE,
+  isPlatformOperator,
   PERMISSIONS,
   PERMISSION_NAMES,
   can,
-  activeElevation,
   requirePermission,
   permissionsForRoles,
   type Role,

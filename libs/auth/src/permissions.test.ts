@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError } from './errors';
 import {
-  activeElevation,
   can,
   PERMISSION_NAMES,
   PERMISSIONS,
@@ -11,9 +10,7 @@ import {
   type Permission,
   type Role,
 } from './permissions';
-import type { Elevation, Principal } from './principal';
 
-const NOW = new Date('2030-01-01T12:00:00Z');
 const WRITE = /:(write|send|share|assign|admin)$|^messages:send$|^break_glass$/;
 
 describe('permission table', () => {
@@ -81,43 +78,5 @@ describe('permission table', () => {
     })();
     expect(error).toBeInstanceOf(AuthError);
     expect(error).toMatchObject({ code: 'permission_denied', permission: 'documents:read' });
-  });
-});
-
-describe('break-glass elevation', () => {
-  const elevation = (overrides: Partial<Elevation> = {}): Elevation => ({
-    reason: 'patient unconscious in ED',
-    grantedAt: new Date(NOW.getTime() - 60_000),
-    expiresAt: new Date(NOW.getTime() + 60_000),
-    ...overrides,
-  });
-
-  it('is in force only for roles allowed to break glass, between grant and expiry, with a reason', () => {
-    for (const role of ROLES) {
-      const mayBreakGlass = PERMISSIONS.break_glass.includes(role);
-      const granted = elevation();
-      expect(activeElevation({ roles: [role], elevation: granted }, NOW), role).toBe(
-        mayBreakGlass ? granted : undefined,
-      );
-      expect(
-        activeElevation({ roles: [role], elevation: elevation({ reason: '   ' }) }, NOW),
-      ).toBeUndefined();
-      expect(
-        activeElevation({ roles: [role], elevation: granted }, new Date(NOW.getTime() + 60_000)),
-      ).toBeUndefined();
-      expect(
-        activeElevation({ roles: [role], elevation: granted }, new Date(NOW.getTime() - 120_000)),
-      ).toBeUndefined();
-      expect(activeElevation({ roles: [role] }, NOW)).toBeUndefined();
-    }
-  });
-
-  it('never adds permissions', () => {
-    for (const role of ROLES) {
-      for (const permission of PERMISSION_NAMES) {
-        const elevated: Pick<Principal, 'roles' | 'elevation'> = { roles: [role], elevation: elevation() };
-        expect(can(elevated, permission)).toBe(can({ roles: [role] }, permission));
-      }
-    }
   });
 });

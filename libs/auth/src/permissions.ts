@@ -1,10 +1,23 @@
 // Roles and the permission table. The table is the single source of truth: `api` checks it, the
 // console reads it (through `api`) to show or hide actions, and the tests iterate it.
 import { AuthError } from './errors';
-import type { Elevation, Principal } from './principal';
+import type { Principal } from './principal';
 
 export const ROLES = ['admin', 'clinician', 'nurse', 'front_desk', 'auditor', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The platform operator: whoever runs the Careline deployment (onboarding hospitals with the admin
+ * CLI over gRPC). Not a tenant role: it is not in ROLES, so the api's token verifier refuses any
+ * token that carries it and no staff member can ever hold it. Services accept it only from callers
+ * inside the cluster (the gRPC ports are not exposed), for the few cross-tenant operations.
+ */
+export const PLATFORM_OPERATOR_ROLE = 'platform_operator';
+
+/** Whether the caller's roles (as they arrive in gRPC metadata) include the platform operator. */
+export function isPlatformOperator(roles: readonly string[]): boolean {
+  return roles.includes(PLATFORM_OPERATOR_ROLE);
+}
 
 /*
  * Minimum necessary (HIPAA 164.502(b)): `admin` runs the tenant (numbers, templates, staff, settings)
@@ -17,6 +30,8 @@ const table = {
   'conversations:read': ['clinician', 'nurse', 'front_desk'],
   'messages:send': ['clinician', 'nurse', 'front_desk'],
   'conversations:assign': ['clinician', 'nurse', 'front_desk'],
+  // marking a sensitive patient's conversation restricted (break-glass needed to open it)
+  'conversations:restrict': ['admin', 'clinician'],
   'patients:read': ['clinician', 'nurse', 'front_desk', 'integration'],
   'patients:write': ['clinician', 'nurse', 'front_desk', 'integration'],
   'appointments:read': ['clinician', 'nurse', 'front_desk', 'integration'],
@@ -25,7 +40,8 @@ const table = {
   'documents:share': ['clinician', 'nurse', 'integration'],
   'audit:read': ['admin', 'auditor'],
   'tenant:admin': ['admin'],
-  // who may ask for an emergency elevation (see activeElevation); the flow itself is not built yet
+  // who may open a restricted conversation in an emergency, with a reason, for a limited time
+  // (messaging's BreakGlass; the grant is kept and checked by the service that holds the records)
   break_glass: ['clinician', 'nurse'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -58,8 +74,9 @@ export function permissionsForRoles(roles: readonly Role[]): Permission[] {
 
 /**
  * Whether the principal's roles grant the permission. Tenant separation is not decided here: a
- * principal acts only in `principal.tenantId`. A break-glass elevation does not add permissions
- * (see `activeElevation`).
+ * principal acts only in `principal.tenantId`. Break-glass never adds permissions either: it
+ * widens which records a permission reaches (a restricted conversation), and the service holding
+ * the records keeps and checks the grant (messaging's BreakGlass).
  */
 export function can(principal: Pick<Principal, 'roles'>, permission: Permission): boolean {
   // callers may pass strings from outside despite the type; unknown names are never granted
@@ -71,22 +88,4 @@ export function requirePermission(principal: Pick<Principal, 'roles'>, permissio
   if (!can(principal, permission)) {
     throw new AuthError('permission_denied', `permission ${permission} is required`, { permission });
   }
-}
-
-/**
- * Break-glass, room left for the flow: clinical staff will be able to open records outside their
- * usual reach (another team's patient, an unassigned conversation) in an emergency, for a limited
- * time and with a reason that the audit log keeps. That widens *which records*, not *which
- * permissions*, so `can` ignores it; services that scope records consult this instead. It returns
- * the elevation only while it is in force and only for a role allowed to break glass.
- */
-export function activeElevation(
-  principal: Pick<Principal, 'roles' | 'elevation'>,
-  now: Date = new Date(),
-): Elevation | undefined {
-  const elevation = principal.elevation;
-  if (elevation === undefined || !rolesGrant(principal.roles, 'break_glass')) return undefined;
-  if (elevation.reason.trim().length === 0) return undefined;
-  const at = now.getTime();
-  return elevation.grantedAt.getTime() <= at && at < elevation.expiresAt.getTime() ? elevation : undefined;
 }
