@@ -1,0 +1,37 @@
+// The permission table checked again inside records (defence in depth): api refuses first, but
+// anything reaching the gRPC port with roles that do not grant the permission is refused here
+// too, and the refusal is an audit event (`denied`, reason `permission_denied`).
+import { type Permission, type Role, can } from '@careline/auth';
+import { withTenant } from '@careline/db';
+import { permissionDenied } from '@careline/runtime';
+import { type AuditAction, recordAudit } from './audit';
+import { type TenantCaller } from './caller';
+import { type UseCaseDeps } from './deps';
+
+export type Authorize = (
+  caller: TenantCaller,
+  permission: Permission,
+  action: AuditAction,
+  resource: { type: string; id: string },
+) => Promise<void>;
+
+export function createAuthorize(deps: Pick<UseCaseDeps, 'pool' | 'clock'>): Authorize {
+  return async (caller, permission, action, resource) => {
+    // Role names from metadata are plain strings; `can` grants nothing to a name it does not know.
+    if (can({ roles: caller.roles as readonly Role[] }, permission)) return;
+    await withTenant(deps.pool, caller.tenantId, (client) =>
+      recordAudit(client, {
+        tenantId: caller.tenantId,
+        actor: { kind: 'caller', id: caller.actor, roles: caller.roles },
+        action,
+        resource,
+        outcome: 'denied',
+        detail: { reason: 'permission_denied', permission },
+        at: deps.clock(),
+      }),
+    );
+    throw permissionDenied('permission_denied', `The caller's roles do not grant ${permission}.`, {
+      details: { permission },
+    });
+  };
+}

@@ -1,0 +1,21 @@
+// What the use-cases are built from (factory arguments; no container, no module state).
+import { type Sealer } from '@careline/crypto';
+import { type Pool } from '@careline/db';
+import { type Logger } from '@careline/runtime';
+import { type ReleaseConfig } from '../config';
+import { type BlobStore } from '../db/blobs';
+import { type AtRest } from '../domain/sealing';
+import { type MessagingClient } from '../messaging-client';
+
+export interface UseCaseDeps {
+  pool: Pool;
+  sealer: Sealer;
+  atRest: AtRest;
+  blobs: BlobStore;
+  messaging: MessagingClient;
+  /** Injectable so tests can move time (link and code expiry). */
+  clock: () => Date;
+  logger: Logger;
+  release: ReleaseConfig;
+  documentMaxBytes: number;
+}

@@ -1,0 +1,29 @@
+// records' use-cases, built from their dependencies (factory functions, no container).
+import { createAuthorize } from './authorize';
+import { createConsentUseCases } from './consents';
+import { type UseCaseDeps } from './deps';
+import { createDocumentUseCases } from './documents';
+import { createFhirUseCases } from './fhir';
+import { createPatientUseCases } from './patients';
+import { createReleaseUseCases } from './release';
+import { createShareUseCases } from './shares';
+
+export { requireTenantCaller, type TenantCaller } from './caller';
+export { type UseCaseDeps } from './deps';
+export { type ReleaseUseCases } from './release';
+
+export function createRecordsUseCases(deps: UseCaseDeps) {
+  const authorize = createAuthorize(deps);
+  const { readPatient: _internal, ...patients } = createPatientUseCases(deps, authorize);
+  const documents = createDocumentUseCases(deps, authorize);
+  return {
+    ...patients,
+    ...createConsentUseCases(deps, authorize),
+    ...documents,
+    ...createShareUseCases(deps, authorize),
+    ...createFhirUseCases({ ...patients, ...documents }),
+    release: createReleaseUseCases(deps),
+  };
+}
+
+export type RecordsUseCases = ReturnType<typeof createRecordsUseCases>;
