@@ -25,6 +25,35 @@ describe('gateway configuration', () => {
     expect(config.channels.map((c) => c.phoneNumberId)).toEqual(channelFixtures().map((c) => c.phone_number_id));
   });
 
+  it('sends at WhatsApp’s default limits unless told otherwise', () => {
+    const config = loadConfig(configSchema, gatewayEnv());
+    expect(config.outbound).toMatchObject({
+      throughputMps: 80,
+      throughputSharePercent: 100,
+      pair: { intervalMs: 6_000, burst: 45 },
+      partitionsConcurrently: 4,
+      inPartitionConcurrency: 1,
+    });
+    expect(loadConfig(configSchema, gatewayEnv({ GATEWAY_THROUGHPUT_MPS: '1000' })).outbound.throughputMps).toBe(1000);
+    expect(configError(gatewayEnv({ GATEWAY_THROUGHPUT_MPS: '1001' }))).toMatch(/^GATEWAY_THROUGHPUT_MPS /);
+    expect(configError(gatewayEnv({ GATEWAY_THROUGHPUT_SHARE_PERCENT: '0' }))).toMatch(/^GATEWAY_THROUGHPUT_SHARE_PERCENT /);
+  });
+
+  it('refuses a pool too small for the commands sent at once (partitions × commands per partition)', () => {
+    expect(configError(gatewayEnv({ OUTBOUND_PARTITIONS_CONCURRENTLY: '8', DATABASE_POOL_MAX: '10' }))).toBe(
+      'DATABASE_POOL_MAX must be at least 17 (2 × OUTBOUND_PARTITIONS_CONCURRENTLY × OUTBOUND_IN_PARTITION_CONCURRENCY + 1) (got "10")',
+    );
+    expect(configError(gatewayEnv({ OUTBOUND_PARTITIONS_CONCURRENTLY: '3', OUTBOUND_IN_PARTITION_CONCURRENCY: '16', DATABASE_POOL_MAX: '96' }))).toMatch(
+      /^DATABASE_POOL_MAX must be at least 97 /,
+    );
+    const sized = loadConfig(
+      configSchema,
+      gatewayEnv({ OUTBOUND_PARTITIONS_CONCURRENTLY: '3', OUTBOUND_IN_PARTITION_CONCURRENCY: '16', DATABASE_POOL_MAX: '97' }),
+    );
+    expect(sized.outbound.inPartitionConcurrency).toBe(16);
+    expect(configError(gatewayEnv({ OUTBOUND_IN_PARTITION_CONCURRENCY: '0' }))).toMatch(/^OUTBOUND_IN_PARTITION_CONCURRENCY /);
+  });
+
   it('reads the channel registry from GATEWAY_CHANNELS_FILE', () => {
     const files = new Map([['/run/channels.json', JSON.stringify(channelFixtures().slice(0, 1))]]);
     const config = loadConfig(configSchema, gatewayEnv({ GATEWAY_CHANNELS: undefined, GATEWAY_CHANNELS_FILE: '/run/channels.json' }), {

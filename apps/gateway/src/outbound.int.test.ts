@@ -201,7 +201,15 @@ describe('outbound: send commands become Graph calls', () => {
     expect(result!.attempts).toBe(1);
     expect(result!.outcome).toEqual({
       $case: 'failed',
-      value: { metaErrorCode: 131031, title: 'Business Account locked', details: expect.any(String) as string, retryable: false, httpStatus: 403, code: '' },
+      value: {
+        metaErrorCode: 131031,
+        title: 'Business Account locked',
+        details: expect.any(String) as string,
+        retryable: false,
+        httpStatus: 403,
+        code: '',
+        explanation: 'The hospital’s WhatsApp Business Account is locked. Contact your administrator.',
+      },
     });
   });
 

@@ -2,6 +2,7 @@
 
 export { WebhookValidationError, OutboundValidationError } from './errors.js';
 export { SIGNATURE_HEADER, matchSignature, signBody, verifySignature } from './signature.js';
+export { explainMetaError, isExplainedMetaError } from './meta-errors.js';
 
 export {
   type InboundMessage,
@@ -76,7 +77,9 @@ export {
   type DownloadedMedia,
   type GraphClient,
   type GraphClientOptions,
+  type ListedTemplate,
   type MediaInfo,
+  type MessageTemplatePage,
   type SendMessageResult,
   createGraphClient,
 } from './graph/client.js';

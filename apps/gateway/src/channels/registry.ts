@@ -1,6 +1,7 @@
 // The channel registry: which hospital WhatsApp numbers (channels) the gateway serves, for which
-// tenant, with which credentials. For now it is loaded from configuration into memory; onboarding
-// through the api (a later issue) replaces the implementation behind the same small interface.
+// tenant, with which credentials. The registry the app runs is database-backed
+// (./database-registry.ts: Postgres, cached in memory, refreshed across instances); this file holds
+// the interface, the in-memory snapshot both use, and the GATEWAY_CHANNELS bootstrap parser.
 //
 // Access tokens and app secrets live only here and in the Graph/signature calls that need them:
 // they are never logged, never returned over gRPC, never put in an error message.
@@ -45,16 +46,22 @@ export function createStaticChannelRegistry(channels: readonly Channel[]): Chann
   };
 }
 
-const digits = z.string().regex(/^[0-9]{1,32}$/, { error: 'must be a string of digits' });
+/** Meta's ids (phone_number_id, WABA id): digits. */
+export const META_ID = /^[0-9]{1,32}$/;
+/** A display number as Meta shows it ("15550783881", "+44 20 7946 0000"). */
+export const DISPLAY_PHONE_NUMBER = /^\+?[0-9 ()-]{3,32}$/;
+/** Visible ASCII only: the token goes into an Authorization header, the secret into an HMAC. */
+export const CREDENTIAL = /^[\x21-\x7e]{8,4096}$/;
+
+const digits = z.string().regex(META_ID, { error: 'must be a string of digits' });
 const uuid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a UUID' });
-// Visible ASCII only: the token goes into an Authorization header, the secret into an HMAC.
-const credential = z.string().regex(/^[\x21-\x7e]{8,4096}$/, { error: 'must be 8 to 4096 visible ASCII characters' });
+const credential = z.string().regex(CREDENTIAL, { error: 'must be 8 to 4096 visible ASCII characters' });
 
 const channelSchema = z.strictObject({
   phone_number_id: digits,
-  display_phone_number: z.string().regex(/^\+?[0-9 ()-]{3,32}$/, { error: 'must be a phone number' }),
+  display_phone_number: z.string().regex(DISPLAY_PHONE_NUMBER, { error: 'must be a phone number' }),
   waba_id: digits,
   tenant_id: uuid,
   access_token: credential,

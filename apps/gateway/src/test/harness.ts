@@ -62,7 +62,7 @@ export async function provisionTestInfra(): Promise<TestInfra> {
   await ensureTopics(
     kafka,
     contractTopicSpecs({
-      consumed: [TOPICS.webhookReceived, TOPICS.outboundRequested, TOPICS.outboundResult],
+      consumed: [TOPICS.webhookReceived, TOPICS.outboundRequested, TOPICS.outboundResult, TOPICS.auditEvents],
       partitions: 1,
     }),
   );

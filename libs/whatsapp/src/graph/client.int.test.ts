@@ -412,3 +412,56 @@ describe('media', () => {
     expect((await client().getMedia('1', TOKEN)).fileSize).toBe(303833);
   });
 });
+
+describe('listMessageTemplates', () => {
+  const WABA_ID = '102290129340398';
+  const template = (name: string) => ({
+    id: '1234567890',
+    name,
+    language: 'es',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    components: [{ type: 'BODY', text: 'Hola {{1}}' }],
+  });
+
+  it('reads one page with the bearer token and returns the next cursor only when Meta sends `next`', async () => {
+    handler = (req, res) =>
+      json(res, 200, {
+        data: [template('appointment_reminder')],
+        paging: req.url.includes('after=')
+          ? { cursors: { before: 'MA', after: 'MQ' } }
+          : { cursors: { before: 'MA', after: 'MQ' }, next: `${baseUrl}/v23.0/${WABA_ID}/message_templates?after=MQ` },
+      });
+    const first = await client().listMessageTemplates(WABA_ID, TOKEN, { limit: 50 });
+    expect(first).toEqual({
+      templates: [
+        {
+          id: '1234567890',
+          name: 'appointment_reminder',
+          language: 'es',
+          status: 'APPROVED',
+          category: 'UTILITY',
+          components: [{ type: 'BODY', text: 'Hola {{1}}' }],
+          parameterFormat: undefined,
+        },
+      ],
+      after: 'MQ',
+    });
+    expect(seen[0]).toMatchObject({ method: 'GET', url: `/v23.0/${WABA_ID}/message_templates?limit=50` });
+    expect(seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    const last = await client().listMessageTemplates(WABA_ID, TOKEN, { after: 'MQ' });
+    expect(last.after).toBeUndefined();
+    expect(seen[1]?.url).toBe(`/v23.0/${WABA_ID}/message_templates?limit=100&after=MQ`);
+  });
+
+  it('refuses a WABA id that is not a Graph id without calling, and reports Meta errors without the token', async () => {
+    await expect(client().listMessageTemplates('../me', TOKEN)).rejects.toBeInstanceOf(GraphApiError);
+    expect(seen).toHaveLength(0);
+    handler = (_req, res) => json(res, 400, metaError(100));
+    const error = await client()
+      .listMessageTemplates(WABA_ID, TOKEN)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphApiError);
+    expect(String((error as Error).message)).not.toContain(TOKEN);
+  });
+});

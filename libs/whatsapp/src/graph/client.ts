@@ -71,7 +71,47 @@ export interface GraphClient {
   ): Promise<void>;
   getMedia(mediaId: string, accessToken: string, options?: { phoneNumberId?: string }): Promise<MediaInfo>;
   downloadMedia(url: string, accessToken: string): Promise<DownloadedMedia>;
+  /** One page of a WABA's message templates (`GET /{waba-id}/message_templates`). */
+  listMessageTemplates(
+    wabaId: string,
+    accessToken: string,
+    options?: { after?: string; limit?: number },
+  ): Promise<MessageTemplatePage>;
 }
+
+/** A template as Meta lists it; `components` is passed on as Meta sent it (JSON). */
+export interface ListedTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  components: unknown[];
+  parameterFormat: string | undefined;
+}
+
+export interface MessageTemplatePage {
+  templates: ListedTemplate[];
+  /** The cursor of the next page; undefined on the last page (Meta sends `paging.next` only then). */
+  after: string | undefined;
+}
+
+const templatePageSchema = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      name: z.string().min(1).max(512),
+      language: z.string().min(1).max(16),
+      status: z.string().max(64),
+      category: z.string().max(64),
+      components: z.array(z.unknown()).default([]),
+      parameter_format: z.string().max(32).optional(),
+    }),
+  ),
+  paging: z
+    .object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() })
+    .optional(),
+});
 
 const sendResponseSchema = z.object({
   contacts: z.array(z.object({ wa_id: z.string().optional() })).optional(),
@@ -257,6 +297,28 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       }
       const bytes = await readLimited(operation, response, maxMediaBytes, signal);
       return { bytes, contentType: response.headers.get('content-type') ?? undefined };
+    },
+
+    async listMessageTemplates(wabaId, accessToken, opts = {}) {
+      const operation = 'listMessageTemplates';
+      checkId(operation, 'wabaId', wabaId);
+      const query = new URLSearchParams({ limit: String(opts.limit ?? 100) });
+      if (opts.after !== undefined) query.set('after', opts.after);
+      const json = await callJson(operation, `${root}/${wabaId}/message_templates?${query.toString()}`, accessToken);
+      const parsed = parseWith(operation, templatePageSchema, json, 200);
+      const after = parsed.paging?.next === undefined ? undefined : parsed.paging.cursors?.after;
+      return {
+        templates: parsed.data.map((t) => ({
+          id: t.id,
+          name: t.name,
+          language: t.language,
+          status: t.status,
+          category: t.category,
+          components: t.components,
+          parameterFormat: t.parameter_format,
+        })),
+        after: after === '' ? undefined : after,
+      };
     },
   };
 }
