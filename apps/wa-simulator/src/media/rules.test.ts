@@ -52,6 +52,15 @@ describe('media rules', () => {
     );
   });
 
+  it('ends on a malformed chunk size with the top bit set instead of looping for ever', () => {
+    const bytes = new Uint8Array(64);
+    bytes.set(new TextEncoder().encode('RIFF'), 0);
+    bytes.set(new TextEncoder().encode('WEBP'), 8);
+    bytes.set(new TextEncoder().encode('VP8X'), 12);
+    bytes.set([0x00, 0x00, 0x00, 0xff], 16); // size 0xff000000: negative as a signed int32
+    expect(isAnimatedWebp(bytes)).toBe(false);
+  });
+
   it('refuses a MIME type the kind does not take', () => {
     expect(mediaProblem('image', 'application/pdf', new Uint8Array(10))).toMatch(
       /image media must be one of/,

@@ -58,11 +58,10 @@ export function isAnimatedWebp(bytes: Uint8Array): boolean {
   while (offset + 8 <= bytes.length) {
     const fourcc = ascii(offset, offset + 4);
     if (fourcc === 'ANIM') return true;
+    // `>>> 0`: a size with the top bit set must stay a large unsigned number (a negative one would
+    // move the offset backwards and loop for ever on a malformed file)
     const size =
-      bytes[offset + 4]! |
-      (bytes[offset + 5]! << 8) |
-      (bytes[offset + 6]! << 16) |
-      (bytes[offset + 7]! << 24);
+      (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16) | (bytes[offset + 7]! << 24)) >>> 0;
     offset += 8 + size + (size % 2);
   }
   return false;
