@@ -1,0 +1,6 @@
+// scheduling's migrations, inlined as text (`?raw`) so the esbuild bundle carries them (a bundle has
+// no .sql files next to it). Add a file here AND to the list; never edit an applied one.
+import { migrationsFromFiles } from '@careline/db';
+import calendar from './migrations/0001_calendar.sql?raw';
+
+export const schedulingMigrations = migrationsFromFiles([{ fileName: '0001_calendar.sql', sql: calendar }]);
