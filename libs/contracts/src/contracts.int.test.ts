@@ -92,6 +92,10 @@ describe('generated gRPC code with grpc-js', () => {
           },
         });
       },
+      // Not exercised here (the gateway's tests cover them).
+      registerChannel: (_call, callback) => callback({ code: status.UNIMPLEMENTED }),
+      listChannels: (_call, callback) => callback({ code: status.UNIMPLEMENTED }),
+      updateChannel: (_call, callback) => callback({ code: status.UNIMPLEMENTED }),
     };
     const health: HealthHandlers = {
       check: (_call, callback) => callback(null, { status: HealthCheckResponse_ServingStatus.SERVING }),

@@ -17,12 +17,25 @@ export * from './gen/careline/events/v1/message_status';
 export * from './gen/careline/events/v1/outbound_requested';
 export * from './gen/careline/events/v1/outbound_result';
 export * from './gen/careline/events/v1/audit_event';
+export * from './gen/careline/events/v1/record_events';
+export * from './gen/careline/events/v1/appointment_events';
+export * from './gen/careline/events/v1/patient_preference_changed';
 
 // careline.messaging.v1: MessagingService (messaging app, gRPC)
 export * from './gen/careline/messaging/v1/messaging';
+// careline.messaging.v1: TenantDirectoryService (messaging app, gRPC): tenants, teams, staff
+export * from './gen/careline/messaging/v1/directory';
 // careline.gateway.v1: ChannelService (gateway app, gRPC)
 export * from './gen/careline/gateway/v1/channels';
+// careline.scheduling.v1: SchedulingService (scheduling app, gRPC)
+export * from './gen/careline/scheduling/v1/scheduling';
+// careline.gateway.v1: WabaTemplateService (gateway app, gRPC): Meta's templates of a tenant
+export * from './gen/careline/gateway/v1/templates';
+// careline.gateway.v1: MediaService (gateway app, gRPC): a patient's media fetched from Meta
+export * from './gen/careline/gateway/v1/media';
 // grpc.health.v1: the standard gRPC health protocol every gRPC server serves
+// careline.records.v1: RecordsService (records app, gRPC): patients, consent, documents, shares
+export * from './gen/careline/records/v1/records';
 export * from './gen/grpc/health/v1/health';
 
 // ts-proto names a service's definition `<Service>Service` (hence `MessagingServiceService`);
@@ -32,9 +45,29 @@ export {
   type MessagingServiceServer as MessagingServiceHandlers,
 } from './gen/careline/messaging/v1/messaging';
 export {
+  TenantDirectoryServiceService as TenantDirectoryServiceDefinition,
+  type TenantDirectoryServiceServer as TenantDirectoryServiceHandlers,
+} from './gen/careline/messaging/v1/directory';
+export {
   ChannelServiceService as ChannelServiceDefinition,
   type ChannelServiceServer as ChannelServiceHandlers,
 } from './gen/careline/gateway/v1/channels';
+export {
+  SchedulingServiceService as SchedulingServiceDefinition,
+  type SchedulingServiceServer as SchedulingServiceHandlers,
+} from './gen/careline/scheduling/v1/scheduling';
+export {
+  WabaTemplateServiceService as WabaTemplateServiceDefinition,
+  type WabaTemplateServiceServer as WabaTemplateServiceHandlers,
+} from './gen/careline/gateway/v1/templates';
+export {
+  MediaServiceService as MediaServiceDefinition,
+  type MediaServiceServer as MediaServiceHandlers,
+} from './gen/careline/gateway/v1/media';
+export {
+  RecordsServiceService as RecordsServiceDefinition,
+  type RecordsServiceServer as RecordsServiceHandlers,
+} from './gen/careline/records/v1/records';
 export {
   HealthService as HealthServiceDefinition,
   type HealthServer as HealthHandlers,
@@ -56,12 +89,19 @@ export {
   TOPICS,
   TOPIC_PROVISIONING,
   WA_ID_HASH_PURPOSE,
+  appointmentEvent,
   auditEvent,
+  recordEvent,
   dlqTopic,
   messageStatusEvent,
   outboundRequestedEvent,
   outboundResultEvent,
   patientMessageReceivedEvent,
+  patientPreferenceChangedEvent,
   sealContext,
   webhookReceivedEvent,
 } from './topics';
+
+// The envelope and dead-letter headers as docs/asyncapi.yaml documents them (libs/bus checks that
+// it writes exactly these), and the per-topic documentation the AsyncAPI generator uses.
+export { DEAD_LETTER_HEADERS, ENVELOPE_HEADERS, TOPIC_DOCS, type TopicDoc } from './asyncapi/document';

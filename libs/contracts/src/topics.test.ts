@@ -22,6 +22,7 @@ import {
 } from './index';
 import {
   SAMPLE_PAYLOADS,
+  sampleAppointmentEvent,
   sampleAuditEvent,
   sampleMessageStatus,
   sampleOutboundRequested,
@@ -42,8 +43,10 @@ const DESIGN_TOPICS = [
   'appointment.events.v1',
   'record.events.v1',
   'audit.events.v1',
+  // ingest → messaging: Meta's user_preferences (templates and consent; the DESIGN.md row is proposed)
+  'patient.preference.changed.v1',
 ];
-const LATER = new Set(['appointment.events.v1', 'record.events.v1']);
+const LATER = new Set<string>([]);
 
 const descriptors: readonly EventDescriptor<unknown>[] = Object.values(EVENTS);
 
@@ -257,6 +260,7 @@ describe('event descriptors', () => {
     expect(roundTrip(EVENTS.outboundRequested, sampleOutboundRequested())).toEqual(sampleOutboundRequested());
     expect(roundTrip(EVENTS.outboundResult, sampleOutboundResult())).toEqual(sampleOutboundResult());
     expect(roundTrip(EVENTS.auditEvents, sampleAuditEvent())).toEqual(sampleAuditEvent());
+    expect(roundTrip(EVENTS.appointmentEvents, sampleAppointmentEvent())).toEqual(sampleAppointmentEvent());
   });
 
   it.each(Object.values(inboundContents))('round-trip an inbound $case message', (content) => {

@@ -4,10 +4,13 @@
 // suffix (`….v2`), published alongside the old one until its consumers have moved.
 import { BinaryReader, type BinaryWriter } from '@bufbuild/protobuf/wire';
 import { AuditEventV1 } from './gen/careline/events/v1/audit_event';
+import { AppointmentEventV1 } from './gen/careline/events/v1/appointment_events';
 import { MessageStatusV1 } from './gen/careline/events/v1/message_status';
 import { OutboundRequestedV1 } from './gen/careline/events/v1/outbound_requested';
 import { OutboundResultV1 } from './gen/careline/events/v1/outbound_result';
 import { PatientMessageReceivedV1 } from './gen/careline/events/v1/patient_message_received';
+import { RecordEventV1 } from './gen/careline/events/v1/record_events';
+import { PatientPreferenceChangedV1 } from './gen/careline/events/v1/patient_preference_changed';
 import { WebhookReceivedV1 } from './gen/careline/events/v1/webhook_received';
 
 /** What libs/bus needs to publish and consume one topic (it relies on this shape structurally). */
@@ -29,6 +32,9 @@ export const TOPICS = {
   outboundRequested: 'wa.outbound.requested.v1',
   outboundResult: 'wa.outbound.result.v1',
   auditEvents: 'audit.events.v1',
+  recordEvents: 'record.events.v1',
+  appointmentEvents: 'appointment.events.v1',
+  patientPreferenceChanged: 'patient.preference.changed.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -126,6 +132,21 @@ export const auditEvent: EventDescriptor<AuditEventV1> = describeEvent(
   'AuditEventV1',
   AuditEventV1,
 );
+export const recordEvent: EventDescriptor<RecordEventV1> = describeEvent(
+  TOPICS.recordEvents,
+  'RecordEventV1',
+  RecordEventV1,
+);
+export const appointmentEvent: EventDescriptor<AppointmentEventV1> = describeEvent(
+  TOPICS.appointmentEvents,
+  'AppointmentEventV1',
+  AppointmentEventV1,
+);
+export const patientPreferenceChangedEvent: EventDescriptor<PatientPreferenceChangedV1> = describeEvent(
+  TOPICS.patientPreferenceChanged,
+  'PatientPreferenceChangedV1',
+  PatientPreferenceChangedV1,
+);
 
 /** Every event descriptor, under the same names as TOPICS. */
 export const EVENTS = {
@@ -135,6 +156,9 @@ export const EVENTS = {
   outboundRequested: outboundRequestedEvent,
   outboundResult: outboundResultEvent,
   auditEvents: auditEvent,
+  recordEvents: recordEvent,
+  appointmentEvents: appointmentEvent,
+  patientPreferenceChanged: patientPreferenceChangedEvent,
 } as const satisfies Record<keyof typeof TOPICS, { readonly topic: string; readonly type: string }>;
 
 /**
@@ -154,6 +178,11 @@ export const EVENT_KEYS = {
   outboundResult: (event: OutboundResultV1): string =>
     tenantScoped(event.tenantId, event.recipientWaIdHash, TOPICS.outboundResult),
   auditEvents: (event: AuditEventV1): string => requireKeyPart(event.tenantId, TOPICS.auditEvents),
+  recordEvents: (event: RecordEventV1): string => tenantScoped(event.tenantId, event.patientId, TOPICS.recordEvents),
+  appointmentEvents: (event: AppointmentEventV1): string =>
+    tenantScoped(event.tenantId, event.patientWaIdHash, TOPICS.appointmentEvents),
+  patientPreferenceChanged: (event: PatientPreferenceChangedV1): string =>
+    tenantScoped(event.tenantId, event.waIdHash, TOPICS.patientPreferenceChanged),
 } as const satisfies Record<keyof typeof TOPICS, (event: never) => string>;
 
 function requireKeyPart(part: string | undefined, topic: string): string {

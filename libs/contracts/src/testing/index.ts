@@ -3,11 +3,14 @@
 // tests that need to open them seal real values with `@careline/crypto/testing` instead.
 import { createHash } from 'node:crypto';
 import { type Sealed } from '../gen/careline/common/v1/sealed';
+import { type AppointmentEventV1 } from '../gen/careline/events/v1/appointment_events';
+import { type RecordEventV1 } from '../gen/careline/events/v1/record_events';
 import { AuditActorType, AuditOutcome, type AuditEventV1 } from '../gen/careline/events/v1/audit_event';
 import { DeliveryStatus, type MessageStatusV1 } from '../gen/careline/events/v1/message_status';
 import { type OutboundRequestedV1 } from '../gen/careline/events/v1/outbound_requested';
 import { type OutboundResultV1 } from '../gen/careline/events/v1/outbound_result';
 import { type PatientMessageReceivedV1 } from '../gen/careline/events/v1/patient_message_received';
+import { type PatientPreferenceChangedV1, PatientPreferenceValue } from '../gen/careline/events/v1/patient_preference_changed';
 import { type WebhookReceivedV1 } from '../gen/careline/events/v1/webhook_received';
 
 export const SAMPLE_TENANT_ID = '0b6f1c8e-5d2a-4c1e-9f3b-7a8d6e5c4b3a';
@@ -128,6 +131,60 @@ export function sampleAuditEvent(overrides: Partial<AuditEventV1> = {}): AuditEv
   };
 }
 
+export function sampleAppointmentEvent(overrides: Partial<AppointmentEventV1> = {}): AppointmentEventV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    eventId: '5e6f7081-92a3-44b5-86c7-d8e9f0a1b2c3',
+    appointmentId: '6f708192-a3b4-45c6-97d8-e9f0a1b2c3d4',
+    patientId: '7d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6',
+    patientWaIdHash: SAMPLE_WA_ID_HASH,
+    patientWaId: sampleSealed('appointment/wa_id'),
+    clinicId: '708192a3-b4c5-46d7-a8e9-f0a1b2c3d4e5',
+    clinicianId: '8192a3b4-c5d6-47e8-b9f0-a1b2c3d4e5f6',
+    appointmentTypeId: '92a3b4c5-d6e7-48f9-8a0b-1c2d3e4f5a6b',
+    startsAt: new Date('2026-01-20T09:00:00.000Z'),
+    endsAt: new Date('2026-01-20T09:30:00.000Z'),
+    externalId: 'EHR-1234',
+    occurredAt: sentAt,
+    actorType: 'staff',
+    change: { $case: 'rescheduled', value: { previousStartsAt: new Date('2026-01-19T09:00:00.000Z'), previousClinicianId: '8192a3b4-c5d6-47e8-b9f0-a1b2c3d4e5f6' } },
+    ...overrides,
+  };
+}
+
+export function sampleRecordEvent(overrides: Partial<RecordEventV1> = {}): RecordEventV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    patientId: '7d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6',
+    occurredAt: sentAt,
+    actor: 'user:nurse-1',
+    event: {
+      $case: 'documentShared',
+      value: {
+        shareId: 'a1b2c3d4-e5f6-4789-8abc-def012345678',
+        documentId: 'b2c3d4e5-f6a7-489b-9cde-f0123456789a',
+        expiresAt: new Date('2026-01-18T09:00:00.000Z'),
+        noticeMessageId: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8a9b0',
+      },
+    },
+    ...overrides,
+  };
+}
+
+export function samplePatientPreferenceChanged(overrides: Partial<PatientPreferenceChangedV1> = {}): PatientPreferenceChangedV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    eventId: 'c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f',
+    phoneNumberId: SAMPLE_PHONE_NUMBER_ID,
+    waId: sampleSealed('preference/wa_id'),
+    waIdHash: SAMPLE_WA_ID_HASH,
+    category: 'marketing_messages',
+    value: PatientPreferenceValue.PATIENT_PREFERENCE_VALUE_STOP,
+    changedAt: sentAt,
+    ...overrides,
+  };
+}
+
 /** One sample payload per topic, under the same names as TOPICS and EVENTS. */
 export const SAMPLE_PAYLOADS = {
   webhookReceived: sampleWebhookReceived,
@@ -136,4 +193,7 @@ export const SAMPLE_PAYLOADS = {
   outboundRequested: sampleOutboundRequested,
   outboundResult: sampleOutboundResult,
   auditEvents: sampleAuditEvent,
+  recordEvents: sampleRecordEvent,
+  appointmentEvents: sampleAppointmentEvent,
+  patientPreferenceChanged: samplePatientPreferenceChanged,
 } as const;
