@@ -8,6 +8,7 @@ import {
   type ConsumerTuning,
   type BusKafka,
   assertTopicsExist,
+  createBusMetrics,
   createConsumer,
   createKafka,
   createOutboxRelay,
@@ -44,13 +45,14 @@ export interface AppDeps {
 
 /** The topics ingest reads (with its dead-letter companion) and writes. */
 const CONSUMED = [TOPICS.webhookReceived] as const;
-const PRODUCED = [TOPICS.patientMessageReceived, TOPICS.messageStatus] as const;
+const PRODUCED = [TOPICS.patientMessageReceived, TOPICS.messageStatus, TOPICS.patientPreferenceChanged] as const;
 
 export function buildApp(config: Config, deps: AppDeps) {
   const { logger } = deps;
   const sealer =
     deps.sealer ?? createSealer(createLocalKeyProvider({ masterKey: config.CARELINE_MASTER_KEY }));
   const registry = createMetrics({ labels: { service: 'ingest' } });
+  const busMetrics = createBusMetrics(registry);
   const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT });
 
   const database = lifecycle.add(
@@ -72,6 +74,7 @@ export function buildApp(config: Config, deps: AppDeps) {
       schema: INGEST_SCHEMA,
       producer,
       logger,
+      metrics: busMetrics,
       ...(deps.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: deps.relayPollIntervalMs }),
     }),
   );
@@ -89,6 +92,7 @@ export function buildApp(config: Config, deps: AppDeps) {
     schema: INGEST_SCHEMA,
     logger,
     producer,
+    metrics: busMetrics,
     handlers: [webhookReceivedHandler(handlers)],
     ...deps.consumer,
   });

@@ -16,10 +16,12 @@ import {
   EVENT_KEYS,
   type MessageStatusV1,
   type PatientMessageReceivedV1,
+  PatientPreferenceValue,
   TOPICS,
   WA_ID_HASH_PURPOSE,
   messageStatusEvent,
   patientMessageReceivedEvent,
+  patientPreferenceChangedEvent,
   sealContext,
   webhookReceivedEvent,
 } from '@careline/contracts';
@@ -34,7 +36,7 @@ import { findTablesWithoutTenantIsolation } from '@careline/db';
 import { type TestDatabase, createTestDatabase } from '@careline/db/testing';
 import { loadConfig, newTraceparent, parseTraceparent } from '@careline/runtime';
 import { type CapturedLogger, captureLogger } from '@careline/runtime/testing';
-import { testEnv, uniqueName } from '@careline/testing';
+import { testEnv, uniqueName, waitFor } from '@careline/testing';
 import { type Json, webhookPayload } from '@careline/whatsapp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from './app';
@@ -74,6 +76,7 @@ beforeAll(async () => {
     { topic: TOPICS.webhookReceived, numPartitions: 3, dlq: true },
     { topic: TOPICS.patientMessageReceived, numPartitions: 3 },
     { topic: TOPICS.messageStatus, numPartitions: 3 },
+    { topic: TOPICS.patientPreferenceChanged, numPartitions: 3 },
   ]);
   producer = createProducer(kafka);
   await producer.start();
@@ -506,9 +509,21 @@ describe('ingest', () => {
     expect(
       metricValue(await metrics(), 'ingest_webhooks_total', { outcome: 'rejected' }),
     ).toBeGreaterThanOrEqual(2);
+    // the bus counts the same dead letters by reason, and serves ingest's lag (0 once past them)
+    const text = await metrics();
+    const deadLetters = { group: 'careline-ingest', topic: TOPICS.webhookReceived, reason: 'non_retryable' };
+    expect(metricValue(text, 'bus_dead_letters_total', deadLetters)).toBeGreaterThanOrEqual(2);
+    const lagLine = (line: string) =>
+      line.startsWith('kafka_consumer_lag{') &&
+      line.includes('group="careline-ingest"') &&
+      line.includes(`topic="${TOPICS.webhookReceived}"`) &&
+      line.includes(`partition="${first.partition}"`);
+    await waitFor(async () => (await metrics()).split('\n').find(lagLine)?.endsWith(' 0') === true, {
+      message: "ingest's lag on the webhook partition to be served, at 0",
+    });
   });
 
-  it('counts user_preferences, value errors and unknown fields without failing the webhook', async () => {
+  it('emits user_preferences as patient.preference.changed.v1, counts value errors and unknown fields without failing the webhook', async () => {
     const { tenantId, waId } = newPatient();
     const payload = webhookPayload({
       contacts: [{ profile: { name: 'P' }, wa_id: waId }],
@@ -542,8 +557,10 @@ describe('ingest', () => {
     const ignored = (kind: string) =>
       metricValue(text, 'ingest_webhook_events_total', { kind, outcome: 'ignored' });
     let text = await metrics();
+    const emitted = (kind: string) =>
+      metricValue(text, 'ingest_webhook_events_total', { kind, outcome: 'emitted' });
     const before = {
-      preference: ignored('user_preference'),
+      preference: emitted('user_preference'),
       error: ignored('error'),
       other: ignored('other'),
     };
@@ -553,7 +570,21 @@ describe('ingest', () => {
     expect(events).toHaveLength(1);
 
     text = await metrics();
-    expect(ignored('user_preference') - before.preference).toBe(1);
+    expect(emitted('user_preference') - before.preference).toBe(1);
+    const preferences = await readEvents(kafka, patientPreferenceChangedEvent, (all) =>
+      all.some((e) => e.event.payload.tenantId === tenantId),
+    );
+    const preference = preferences.find((e) => e.event.payload.tenantId === tenantId)!.event.payload;
+    expect(preference).toMatchObject({
+      phoneNumberId: PHONE_NUMBER_ID,
+      category: 'marketing_messages',
+      value: PatientPreferenceValue.PATIENT_PREFERENCE_VALUE_STOP,
+      waIdHash: await gatewaySealer.blindIndex(tenantId, WA_ID_HASH_PURPOSE, waId),
+      changedAt: new Date(1750025136 * 1000),
+    });
+    expect(
+      await gatewaySealer.openString(tenantId, preference.waId!, sealContext(TOPICS.patientPreferenceChanged, preference.eventId)),
+    ).toBe(waId);
     expect(ignored('error') - before.error).toBe(1);
     expect(ignored('other') - before.other).toBe(1);
   });

@@ -14,8 +14,12 @@ import {
   EVENT_KEYS,
   TOPICS,
   type WebhookReceivedV1,
+  PatientPreferenceValue,
+  type PatientPreferenceChangedV1,
+  WA_ID_HASH_PURPOSE,
   messageStatusEvent,
   patientMessageReceivedEvent,
+  patientPreferenceChangedEvent,
   sealContext,
 } from '@careline/contracts';
 import { DecryptionError, type Sealer } from '@careline/crypto';
@@ -173,13 +177,37 @@ export function createIngestHandlers(deps: IngestDeps) {
         );
         return 'emitted';
       }
-      case 'user_preference':
-        // Opt-out handling comes with a later issue. Ids only: the wa_id is patient data.
+      case 'user_preference': {
+        // Meta's marketing stop/resume → patient.preference.changed.v1 (messaging keeps consent).
+        // Not de-duplicated here: a repeated change is a no-op for messaging (same state). Ids
+        // only in logs: the wa_id is patient data.
+        const eventId = deps.newId();
+        const context = sealContext(TOPICS.patientPreferenceChanged, eventId);
+        const payload: PatientPreferenceChangedV1 = {
+          tenantId,
+          eventId,
+          phoneNumberId: event.phoneNumberId,
+          waId: await sealer.seal(tenantId, event.waId, context),
+          waIdHash: await sealer.blindIndex(tenantId, WA_ID_HASH_PURPOSE, event.waId),
+          category: event.category,
+          value:
+            event.value === 'stop'
+              ? PatientPreferenceValue.PATIENT_PREFERENCE_VALUE_STOP
+              : PatientPreferenceValue.PATIENT_PREFERENCE_VALUE_RESUME,
+          changedAt: event.date,
+        };
+        await enqueue(client, INGEST_SCHEMA, patientPreferenceChangedEvent, {
+          key: EVENT_KEYS.patientPreferenceChanged(payload),
+          tenantId,
+          source: INGEST_SOURCE,
+          payload,
+        });
         logger.info(
-          { eventId: envelope.id, tenantId, kind: event.kind, phoneNumberId: event.phoneNumberId },
-          'webhook event not handled yet',
+          { eventId: envelope.id, tenantId, kind: event.kind, phoneNumberId: event.phoneNumberId, preferenceEventId: eventId },
+          'patient preference emitted',
         );
-        return 'ignored';
+        return 'emitted';
+      }
       case 'error':
         logger.info(
           {
