@@ -5,13 +5,14 @@ import {
   type ConsumerTuning,
   assertTopicsExist,
   busMigrations,
+  createBusMetrics,
   createConsumer,
   createKafka,
   createOutboxRelay,
   createProducer,
   ensureTopics,
 } from '@careline/bus';
-import { MessagingServiceDefinition } from '@careline/contracts';
+import { MessagingServiceDefinition, TenantDirectoryServiceDefinition } from '@careline/contracts';
 import { createLocalKeyProvider, createSealer } from '@careline/crypto';
 import { type Pool, checkDatabase, createPool, runMigrations } from '@careline/db';
 import {
@@ -30,6 +31,8 @@ import {
 import { CONSUMER_GROUP, type Config, SCHEMA } from './config';
 import { messagingMigrations } from './db/migrations';
 import { createAtRest } from './domain/sealing';
+import { createDirectoryUseCases } from './directory/use-cases';
+import { createDirectoryGrpcHandlers } from './edges/directory-grpc';
 import { createMessagingGrpcHandlers } from './edges/grpc';
 import {
   CONSUMED_TOPICS,
@@ -37,7 +40,12 @@ import {
   createMessagingEventHandlers,
   messagingTopicSpecs,
 } from './edges/kafka';
-import { createMessagingUseCases } from './use-cases';
+import { createMessagingMetrics } from './metrics';
+import { type TemplateSource, createMessagingUseCases } from './use-cases';
+import { createGatewayTemplateSource } from './edges/gateway-templates';
+import { createGatewayMediaSource } from './edges/gateway-media';
+import { type MediaSource, createMediaFetchJob } from './use-cases';
+import { type MediaFetchPolicy } from './domain/media';
 
 export interface MessagingDeps {
   logger: Logger;
@@ -45,6 +53,12 @@ export interface MessagingDeps {
   clock?: () => Date;
   /** Consumer and relay timings; the defaults suit production, tests shorten them. */
   tuning?: ConsumerTuning & { relayPollIntervalMs?: number };
+  /** Meta's templates; default: the gateway's WabaTemplateService at GATEWAY_GRPC_URL. */
+  templateSource?: TemplateSource;
+  /** Patient media from Meta; default: the gateway's MediaService at GATEWAY_GRPC_URL. */
+  mediaSource?: MediaSource;
+  /** The media fetch job's timings; the defaults suit production, tests shorten them. */
+  mediaFetch?: { pollIntervalMs?: number; policy?: MediaFetchPolicy };
 }
 
 export interface MessagingApp {
@@ -55,12 +69,15 @@ export interface MessagingApp {
 }
 
 const KAFKA_READINESS_CACHE_MS = 10_000;
+/** A media download of up to 16 MiB through the gateway may take longer than a template list. */
+const MEDIA_FETCH_TIMEOUT_MS = 60_000;
 
 export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
   const { logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const tuning = deps.tuning ?? {};
   const registry = createMetrics({ labels: { service: 'messaging' } });
+  const busMetrics = createBusMetrics(registry);
   const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
 
   const pool = createPool({
@@ -76,7 +93,17 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
     topicPrefix: config.kafka.topicPrefix,
     logger,
   });
-  const useCases = createMessagingUseCases({ pool, sealer, atRest: createAtRest(sealer), clock, logger });
+  const gatewayTemplates = deps.templateSource === undefined ? createGatewayTemplateSource(config.gateway) : undefined;
+  const useCases = createMessagingUseCases({
+    pool,
+    sealer,
+    atRest: createAtRest(sealer),
+    clock,
+    logger,
+    metrics: createMessagingMetrics(registry),
+    templateSource: deps.templateSource ?? gatewayTemplates,
+  });
+  if (gatewayTemplates) lifecycle.add(gatewayTemplates.resource);
 
   lifecycle.add({
     name: 'postgres',
@@ -105,6 +132,7 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
       schema: SCHEMA,
       producer,
       logger,
+      metrics: busMetrics,
       ...(tuning.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: tuning.relayPollIntervalMs }),
     }),
   );
@@ -116,6 +144,7 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
       schema: SCHEMA,
       logger,
       producer,
+      metrics: busMetrics,
       handlers: createMessagingEventHandlers(useCases),
       ...definedOnly({
         sessionTimeoutMs: tuning.sessionTimeoutMs,
@@ -125,6 +154,27 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
         backoff: tuning.backoff,
       }),
     }),
+  );
+
+  // after the pool, before gRPC: stopped before the pool closes (media-fetch, README "Media")
+  let mediaSource = deps.mediaSource;
+  if (mediaSource === undefined) {
+    const gatewayMedia = createGatewayMediaSource({
+      target: config.gateway.target,
+      timeoutMs: Math.max(config.gateway.timeoutMs, MEDIA_FETCH_TIMEOUT_MS),
+    });
+    lifecycle.add(gatewayMedia.resource);
+    mediaSource = gatewayMedia;
+  }
+  lifecycle.add(
+    createMediaFetchJob({
+      pool,
+      atRest: createAtRest(sealer),
+      clock,
+      logger,
+      source: mediaSource,
+      ...definedOnly({ pollIntervalMs: deps.mediaFetch?.pollIntervalMs, policy: deps.mediaFetch?.policy }),
+    }).resource,
   );
 
   const readiness: ReadinessProbe[] = [
@@ -144,7 +194,10 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
     port: config.grpc.port,
     logger,
     readiness,
-    services: [grpcService(MessagingServiceDefinition, createMessagingGrpcHandlers(useCases, logger))],
+    services: [
+      grpcService(MessagingServiceDefinition, createMessagingGrpcHandlers(useCases, logger)),
+      grpcService(TenantDirectoryServiceDefinition, createDirectoryGrpcHandlers(createDirectoryUseCases({ pool, clock, logger }), logger)),
+    ],
   });
   lifecycle.add(grpc.resource);
   const http = createHttpServer({

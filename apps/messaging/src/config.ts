@@ -1,7 +1,7 @@
 // messaging's configuration: parsed once at start from the environment (see README.md for the
 // table). Keys are the variable names; `transform` gives the rest of the app camelCase fields.
 import { masterKeyEnv } from '@careline/crypto';
-import { baseEnv, databaseEnv, grpcEnv, httpEnv, kafkaEnv } from '@careline/runtime';
+import { baseEnv, databaseEnv, durationMs, grpcEnv, httpEnv, kafkaEnv } from '@careline/runtime';
 import { z } from 'zod';
 
 export const configSchema = z
@@ -12,6 +12,13 @@ export const configSchema = z
     ...databaseEnv,
     ...kafkaEnv('careline-messaging'),
     CARELINE_MASTER_KEY: masterKeyEnv(),
+    // The gateway's WabaTemplateService (Meta's templates; messaging never calls Meta itself).
+    GATEWAY_GRPC_URL: z
+      .string()
+      .trim()
+      .regex(/^(dns:\/\/\/)?[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: 'must be host:port (or dns:///host:port)' })
+      .default('127.0.0.1:50055'),
+    GATEWAY_GRPC_TIMEOUT: durationMs().default(10_000),
   })
   .transform((env) => ({
     logLevel: env.LOG_LEVEL,
@@ -25,6 +32,7 @@ export const configSchema = z
       createTopics: env.KAFKA_CREATE_TOPICS,
     },
     masterKey: env.CARELINE_MASTER_KEY,
+    gateway: { target: env.GATEWAY_GRPC_URL, timeoutMs: env.GATEWAY_GRPC_TIMEOUT },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
   }));
 

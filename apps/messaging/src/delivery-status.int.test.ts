@@ -1,5 +1,6 @@
 // Delivery status through the real consumer: gateway results and Meta statuses published in every
 // order (and before messaging can match them) end in the state the monotonic merge promises.
+import { explainMetaError } from '@careline/whatsapp';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   DeliveryStatus,
@@ -163,7 +164,7 @@ describe('delivery status', () => {
         status: {
           state: MessageState.MESSAGE_STATE_FAILED,
           errorCode: '131026',
-          reason: 'The number is not on WhatsApp or cannot receive messages.',
+          reason: explainMetaError(131026),
           updatedAt: statusAt.failed,
         },
       });
@@ -198,7 +199,7 @@ describe('delivery status', () => {
     expect(failed?.status).toMatchObject({
       state: MessageState.MESSAGE_STATE_FAILED,
       errorCode: '131047',
-      reason: 'More than 24 hours since the patient last wrote; send a template.',
+      reason: explainMetaError(131047),
     });
   });
 

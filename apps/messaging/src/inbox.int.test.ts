@@ -179,7 +179,13 @@ describe('messaging inbox', () => {
       grpcCode: GrpcStatus.FAILED_PRECONDITION,
       code: 'window_closed',
       kind: 'failed_precondition',
-      details: { conversationId: conversation.id, windowClosedAt: new Date(sentAt.getTime() + 24 * HOUR).toISOString() },
+      // templateRequired/templates (templates and consent): what the console offers instead; none synced here
+      details: {
+        conversationId: conversation.id,
+        windowClosedAt: new Date(sentAt.getTime() + 24 * HOUR).toISOString(),
+        templateRequired: true,
+        templates: [],
+      },
     });
 
     const { messages } = await h.client.listMessages({ conversationId: conversation.id }, nurse(tenant));
@@ -387,6 +393,25 @@ describe('messaging inbox', () => {
       `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'messaging' AND c.relrowsecurity AND c.relforcerowsecurity ORDER BY 1`,
     );
-    expect(rows.map((r) => r.table)).toEqual(['conversations', 'messages', 'pending_statuses']);
+    expect(rows.map((r) => r.table)).toEqual([
+      'break_glass_grants',
+      'consent_changes',
+      'conversation_notes',
+      'conversations',
+      'inbox_events',
+      'inbox_sequences',
+      'media',
+      'messages',
+      'messaging_settings',
+      'patient_consent',
+      'pending_statuses',
+      'routing_rules',
+      'send_requests',
+      'staff',
+      'staff_teams',
+      'teams',
+      'templates',
+      'tenants',
+    ]);
   });
 });

@@ -17,6 +17,9 @@ import {
   ensureTopics,
 } from '@careline/bus';
 import {
+  BreakGlassReason,
+  type BreakGlassRequest,
+  type BreakGlassResponse,
   EVENT_KEYS,
   type GetConversationRequest,
   type GetConversationResponse,
@@ -28,6 +31,8 @@ import {
   type OutboundRequestedV1,
   type PatientMessageReceivedV1,
   type SendTextRequest,
+  type SetConversationRestrictionRequest,
+  type SetConversationRestrictionResponse,
   type SendTextResponse,
   WA_ID_HASH_PURPOSE,
   outboundRequestedEvent,
@@ -40,9 +45,10 @@ import { type Sealer, createLocalKeyProvider, createSealer } from '@careline/cry
 import { type TestDatabase, createTestDatabase } from '@careline/db/testing';
 import { type Resource, loadConfig, metadataForCaller } from '@careline/runtime';
 import { type CapturedLogger, captureLogger } from '@careline/runtime/testing';
-import { type MessagingApp, buildApp } from './app';
+import { type MessagingApp, type MessagingDeps, buildApp } from './app';
 import { configSchema } from './config';
 import { messagingTopicSpecs } from './edges/kafka';
+import { type TemplateSource } from './use-cases';
 
 export const HOSPITAL_NUMBER = '106540352242922';
 
@@ -60,6 +66,11 @@ export interface MessagingClient {
   getConversation(request: Partial<GetConversationRequest>, metadata: Metadata): Promise<GetConversationResponse>;
   listMessages(request: Partial<ListMessagesRequest>, metadata: Metadata): Promise<ListMessagesResponse>;
   sendText(request: Partial<SendTextRequest>, metadata: Metadata): Promise<SendTextResponse>;
+  setConversationRestriction(
+    request: Partial<SetConversationRestrictionRequest>,
+    metadata: Metadata,
+  ): Promise<SetConversationRestrictionResponse>;
+  breakGlass(request: Partial<BreakGlassRequest>, metadata: Metadata): Promise<BreakGlassResponse>;
 }
 
 export interface Harness {
@@ -79,7 +90,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `templateSource`: plays the gateway's WabaTemplateService (templates tests). */
+export async function startHarness(
+  options: {
+    templateSource?: TemplateSource;
+    /** media tests: the (fake) gateway's gRPC address, and the media fetch job's timings */
+    gatewayGrpcUrl?: string;
+    mediaFetch?: MessagingDeps['mediaFetch'];
+  } = {},
+): Promise<Harness> {
   const brokers = process.env.KAFKA_BROKERS;
   if (brokers === undefined) throw new Error('KAFKA_BROKERS is not set: run through vitest with the global setup');
   const db = await createTestDatabase();
@@ -107,11 +126,14 @@ export async function startHarness(): Promise<Harness> {
     KAFKA_CREATE_TOPICS: 'false',
     CARELINE_MASTER_KEY: masterKey,
     LOG_LEVEL: 'debug',
+    ...(options.gatewayGrpcUrl === undefined ? {} : { GATEWAY_GRPC_URL: options.gatewayGrpcUrl }),
   });
   const app = buildApp(config, {
     logger: logs.logger,
     clock,
     tuning: { ...fastConsumer, backoff: { initialMs: 50, maxMs: 200 }, relayPollIntervalMs: 200 },
+    ...(options.templateSource === undefined ? {} : { templateSource: options.templateSource }),
+    ...(options.mediaFetch === undefined ? {} : { mediaFetch: options.mediaFetch }),
   });
 
   const producer: BusProducer = createProducer(kafka);
@@ -198,6 +220,15 @@ function promisified(client: MessagingServiceClient): MessagingClient {
     sendText: (request, metadata) =>
       unary<SendTextRequest, SendTextResponse>((r, m, cb) => client.sendText(r, m, cb))(
         { conversationId: '', text: '', idempotencyKey: '', replyToMessageId: '', ...request },
+        metadata,
+      ),
+    setConversationRestriction: (request, metadata) =>
+      unary<SetConversationRestrictionRequest, SetConversationRestrictionResponse>((r, m, cb) =>
+        client.setConversationRestriction(r, m, cb),
+      )({ conversationId: '', restricted: false, ...request }, metadata),
+    breakGlass: (request, metadata) =>
+      unary<BreakGlassRequest, BreakGlassResponse>((r, m, cb) => client.breakGlass(r, m, cb))(
+        { conversationId: '', reason: BreakGlassReason.BREAK_GLASS_REASON_UNSPECIFIED, justification: '', durationMinutes: 0, ...request },
         metadata,
       ),
   };

@@ -18,14 +18,30 @@ const conversationRow = z.object({
   last_message_at: z.date(),
   last_message_preview_sealed: nullableBytes,
   unread_count: z.number().int(),
-  status: z.enum(['open', 'closed']),
+  status: z.enum(['open', 'pending', 'closed']),
   created_at: z.date(),
+  restricted: z.boolean(),
+  // from patient_consent (templates and consent): whether the patient opted out
+  opted_out: z.boolean(),
+  // the inbox (migration 0006): assignment, episode times, routing, the team's SLA target
+  assigned_to: z.string().nullable(),
+  team_id: z.string().nullable(),
+  opened_at: z.date(),
+  first_response_at: z.date().nullable(),
+  closed_at: z.date().nullable(),
+  routing_state: z.enum(['none', 'menu_sent', 'routed']),
+  team_sla_minutes: z.number().int().nullable(),
 });
 
 export type ConversationRow = z.infer<typeof conversationRow>;
 
 const COLUMNS = `id, tenant_id, phone_number_id, wa_id_hash, wa_id_sealed, display_name_sealed, patient_id,
-  last_inbound_at, last_message_at, last_message_preview_sealed, unread_count, status, created_at`;
+  last_inbound_at, last_message_at, last_message_preview_sealed, unread_count, status, created_at, restricted,
+  EXISTS (SELECT 1 FROM messaging.patient_consent pc WHERE pc.tenant_id = conversations.tenant_id
+          AND pc.wa_id_hash = conversations.wa_id_hash AND pc.state = 'opted_out') AS opted_out,
+  assigned_to, team_id, COALESCE(opened_at, created_at) AS opened_at, first_response_at, closed_at, routing_state,
+  (SELECT t.sla_first_response_minutes FROM messaging.teams t
+    WHERE t.tenant_id = conversations.tenant_id AND t.id = conversations.team_id) AS team_sla_minutes`;
 
 function parseRows(rows: unknown[]): ConversationRow[] {
   return rows.map((row) => conversationRow.parse(row));
@@ -92,20 +108,33 @@ export async function listConversations(
   db: Queryable,
   tenantId: string,
   page: { limit: number; after: Cursor | undefined },
+  filters: ConversationFilters = {},
 ): Promise<ConversationRow[]> {
+  // the inbox filters (status, assignee, team, unread) as NULL-able parameters: one plan for all
+  const filter = `AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR assigned_to = $3)
+          AND ($4::uuid IS NULL OR team_id = $4) AND (NOT $5::boolean OR unread_count > 0)`;
+  const filterValues = [filters.status ?? null, filters.assignedTo ?? null, filters.teamId ?? null, filters.unreadOnly === true];
   const { rows } = page.after
     ? await db.query(
         `SELECT ${COLUMNS} FROM messaging.conversations
-          WHERE tenant_id = $1 AND (last_message_at, id) < ($2, $3)
-          ORDER BY last_message_at DESC, id DESC LIMIT $4`,
-        [tenantId, page.after.at, page.after.id, page.limit + 1],
+          WHERE tenant_id = $1 ${filter} AND (last_message_at, id) < ($6, $7)
+          ORDER BY last_message_at DESC, id DESC LIMIT $8`,
+        [tenantId, ...filterValues, page.after.at, page.after.id, page.limit + 1],
       )
     : await db.query(
         `SELECT ${COLUMNS} FROM messaging.conversations
-          WHERE tenant_id = $1 ORDER BY last_message_at DESC, id DESC LIMIT $2`,
-        [tenantId, page.limit + 1],
+          WHERE tenant_id = $1 ${filter} ORDER BY last_message_at DESC, id DESC LIMIT $6`,
+        [tenantId, ...filterValues, page.limit + 1],
       );
   return parseRows(rows);
+}
+
+/** ListConversations' inbox filters (absent: any). */
+export interface ConversationFilters {
+  status?: ConversationRow['status'];
+  assignedTo?: string;
+  teamId?: string;
+  unreadOnly?: boolean;
 }
 
 export interface InboundActivity {
@@ -154,4 +183,13 @@ export async function recordOutboundActivity(
       WHERE tenant_id = $1 AND id = $2`,
     [tenantId, id, activity.at, activity.previewSealed],
   );
+}
+
+/** Restricts a conversation or lifts the restriction; false when no such conversation. */
+export async function setRestricted(db: Queryable, tenantId: string, id: string, restricted: boolean, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE messaging.conversations SET restricted = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, id, restricted, now],
+  );
+  return rowCount === 1;
 }

@@ -26,13 +26,14 @@ const messageRow = z.object({
   sent_by: z.string().nullable(),
   idempotency_key: z.string().nullable(),
   created_at: z.date(),
+  trace_id: z.string().nullable(),
 });
 
 export type MessageRow = z.infer<typeof messageRow>;
 
 const COLUMNS = `id, tenant_id, conversation_id, direction, wamid, content_kind, content_sealed, reply_to_message_id,
   state, state_at, error_code, error_reason, sent_status_at, delivered_status_at, read_status_at, failed_status_at,
-  sent_by, idempotency_key, created_at`;
+  sent_by, idempotency_key, created_at, trace_id`;
 
 function parseRows(rows: unknown[]): MessageRow[] {
   return rows.map((row) => messageRow.parse(row));
@@ -52,6 +53,8 @@ export interface NewMessage {
   idempotencyKey: string | null;
   createdAt: Date;
   storedAt: Date;
+  /** The trace id of the work storing it (`currentTraceId()`); null outside a trace. */
+  traceId?: string | null;
 }
 
 /** Inserts the message; false when its id or wamid is already stored (a redelivery). */
@@ -59,8 +62,8 @@ export async function insertMessage(db: Queryable, message: NewMessage): Promise
   const result = await db.query(
     `INSERT INTO messaging.messages
        (id, tenant_id, conversation_id, direction, wamid, content_kind, content_sealed, reply_to_message_id,
-        state, state_at, sent_by, idempotency_key, created_at, stored_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10, $13)
+        state, state_at, sent_by, idempotency_key, created_at, stored_at, trace_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10, $13, $14)
      ON CONFLICT DO NOTHING`,
     [
       message.id,
@@ -76,6 +79,7 @@ export async function insertMessage(db: Queryable, message: NewMessage): Promise
       message.sentBy,
       message.idempotencyKey,
       message.storedAt,
+      message.traceId ?? null,
     ],
   );
   return result.rowCount === 1;

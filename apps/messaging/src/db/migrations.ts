@@ -2,7 +2,19 @@
 // no .sql files next to it). Add a file here AND to the list; never edit an applied one.
 import { migrationsFromFiles } from '@careline/db';
 import conversationsAndMessages from './migrations/0001_conversations_and_messages.sql?raw';
+import messageTraceId from './migrations/0002_message_trace_id.sql?raw';
+import restrictedConversations from './migrations/0003_restricted_conversations.sql?raw';
+import tenantDirectory from './migrations/0004_tenant_directory.sql?raw';
+import templatesAndConsent from './migrations/0005_templates_and_consent.sql?raw';
+import inbox from './migrations/0006_inbox.sql?raw';
+import media from './migrations/0007_media.sql?raw';
 
 export const messagingMigrations = migrationsFromFiles([
   { fileName: '0001_conversations_and_messages.sql', sql: conversationsAndMessages },
+  { fileName: '0002_message_trace_id.sql', sql: messageTraceId },
+  { fileName: '0003_restricted_conversations.sql', sql: restrictedConversations },
+  { fileName: '0004_tenant_directory.sql', sql: tenantDirectory },
+  { fileName: '0005_templates_and_consent.sql', sql: templatesAndConsent },
+  { fileName: '0006_inbox.sql', sql: inbox },
+  { fileName: '0007_media.sql', sql: media },
 ]);

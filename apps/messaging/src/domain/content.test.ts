@@ -1,4 +1,4 @@
-import { MessageMediaKind, MessageReplyKind } from '@careline/contracts';
+import { MessageMediaKind, MessageMediaState, MessageReplyKind } from '@careline/contracts';
 import { describe, expect, it } from 'vitest';
 import { type MessageContent, characterCount, decodeContent, encodeContent, previewOf, truncate } from './content';
 
@@ -6,7 +6,7 @@ describe('message content', () => {
   it('round-trips every variant through its stored bytes', () => {
     const contents: MessageContent[] = [
       { $case: 'text', value: { body: 'Hello 👋' } },
-      { $case: 'media', value: { kind: MessageMediaKind.MESSAGE_MEDIA_KIND_IMAGE, mimeType: 'image/jpeg', caption: 'x', filename: '', mediaRef: '' } },
+      { $case: 'media', value: { kind: MessageMediaKind.MESSAGE_MEDIA_KIND_IMAGE, mimeType: 'image/jpeg', caption: 'x', filename: '', mediaRef: '', state: MessageMediaState.MESSAGE_MEDIA_STATE_STORED, sizeBytes: 12 } },
       { $case: 'location', value: { latitude: 1.5, longitude: -2.25, name: 'Clinic', address: 'Main St' } },
       { $case: 'contacts', value: { names: ['A', 'B'] } },
       { $case: 'reply', value: { kind: MessageReplyKind.MESSAGE_REPLY_KIND_BUTTON, replyId: 'confirm', title: 'Confirm' } },

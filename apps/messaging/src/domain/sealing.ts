@@ -13,6 +13,7 @@ export const atRestContext = {
   conversationDisplayName: (conversationId: string): string => `messaging:conversation:${conversationId}:display_name`,
   conversationPreview: (conversationId: string): string => `messaging:conversation:${conversationId}:preview`,
   messageContent: (messageId: string): string => `messaging:message:${messageId}:content`,
+  breakGlassJustification: (grantId: string): string => `messaging:break_glass_grant:${grantId}:justification`,
 } as const;
 
 export interface AtRest {

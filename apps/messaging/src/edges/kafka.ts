@@ -7,6 +7,7 @@ import {
   outboundRequestedEvent,
   outboundResultEvent,
   patientMessageReceivedEvent,
+  patientPreferenceChangedEvent,
 } from '@careline/contracts';
 import { type EventHandler, type TopicSpec, contractTopicSpecs, defineHandler } from '@careline/bus';
 import { type MessagingUseCases } from '../use-cases';
@@ -15,6 +16,7 @@ export const CONSUMED_TOPICS = [
   patientMessageReceivedEvent.topic,
   messageStatusEvent.topic,
   outboundResultEvent.topic,
+  patientPreferenceChangedEvent.topic,
 ] as const;
 export const PRODUCED_TOPICS = [outboundRequestedEvent.topic, auditEvent.topic] as const;
 
@@ -28,6 +30,9 @@ export function createMessagingEventHandlers(useCases: MessagingUseCases): Event
     ),
     defineHandler(outboundResultEvent, (payload, ctx) =>
       useCases.recordOutboundResult(ctx.client, payload, { id: ctx.id, tenantId: ctx.tenantId }),
+    ),
+    defineHandler(patientPreferenceChangedEvent, (payload, ctx) =>
+      useCases.applyPatientPreference(ctx.client, payload, { id: ctx.id, tenantId: ctx.tenantId }),
     ),
   ];
 }

@@ -18,6 +18,7 @@ import { invalidEvent } from '../domain/errors';
 import { UNKNOWN_FAILURE, metaFailure } from '../domain/failure-reasons';
 import { type ReportedStatus, type StatusReport, mergeStatus } from '../domain/status';
 import { type EventContext, type UseCaseDeps } from './deps';
+import { SYSTEM_ACTOR, recordInboxEvent } from '../inbox/events';
 
 export type ApplyMessageStatus = (client: PoolClient, event: MessageStatusV1, context: EventContext) => Promise<void>;
 
@@ -75,7 +76,10 @@ export function createApplyMessageStatus(deps: UseCaseDeps): ApplyMessageStatus 
       message.wamid = wamid;
     }
     const state = await settleDelivery(client, message, [report]);
-    log.info({ conversation_id: message.conversation_id, status, state }, 'status applied');
+    // A status webhook starts its own trace at the gateway (Meta sends no trace context, and
+    // biz_opaque_callback_data carries the message id, not a trace). The message's own trace is
+    // named here as a link, so searching the logs for the send's trace id finds its receipts too.
+    log.info({ conversation_id: message.conversation_id, status, state, message_trace_id: message.trace_id }, 'status applied');
   };
 }
 
@@ -92,5 +96,17 @@ export async function settleDelivery(client: PoolClient, message: MessageRow, re
   if (all.length === 0) return current.state;
   const merged = all.reduce(mergeStatus, current);
   await saveDeliveryState(client, message.tenant_id, message.id, merged);
+  // the console sees the ticks move (inbox stream); a merge that changed nothing is not an event
+  if (merged.state !== current.state) {
+    await recordInboxEvent(client, {
+      tenantId: message.tenant_id,
+      kind: 'message_status',
+      conversationId: message.conversation_id,
+      messageId: message.id,
+      actor: SYSTEM_ACTOR,
+      facts: { state: merged.state },
+      at: merged.stateAt,
+    });
+  }
   return merged.state;
 }

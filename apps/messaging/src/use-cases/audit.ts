@@ -23,6 +23,30 @@ export const AUDIT_ACTIONS = {
   getConversation: 'conversation.read',
   listMessages: 'messages.read',
   sendText: 'message.send',
+  setConversationRestriction: 'conversation.restriction_changed',
+  breakGlass: 'break_glass.granted',
+  sendTemplate: 'message.send_template',
+  sendInteractive: 'message.send_interactive',
+  readConsent: 'consent.read',
+  optedIn: 'consent.opted_in',
+  optedOut: 'consent.opted_out',
+  marketingStopped: 'consent.marketing_stopped',
+  marketingResumed: 'consent.marketing_resumed',
+  languageChanged: 'consent.language_changed',
+  listTemplates: 'template.list',
+  syncTemplates: 'template.sync',
+  // a patient's media bytes opened by staff (use-cases/media.ts)
+  readMedia: 'media.read',
+  // the inbox (src/inbox)
+  setConversationState: 'conversation.state_changed',
+  assignConversation: 'conversation.assigned',
+  routeConversation: 'conversation.routed',
+  addNote: 'conversation.note_added',
+  listNotes: 'conversation.notes_read',
+  markRead: 'conversation.read_marked',
+  watchInbox: 'inbox.watch',
+  readRoutingRules: 'routing.read',
+  setRoutingRules: 'routing.updated',
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
 
@@ -35,6 +59,8 @@ export interface AuditFacts {
   /** Non-identifying facts only (ids, counts, reason codes). */
   detail?: Record<string, string>;
   at: Date;
+  /** Who acted when it is not the caller's roles that say (the patient's keyword, a service). */
+  actor?: { type: AuditActorType; id: string };
 }
 
 const OUTCOMES = {
@@ -51,7 +77,7 @@ export function actorType(roles: readonly string[]): AuditActorType {
 export function auditEventFor(caller: TenantCaller, facts: AuditFacts): AuditEventV1 {
   return {
     tenantId: caller.tenantId,
-    actor: { type: actorType(caller.roles), id: caller.actor },
+    actor: facts.actor ?? { type: actorType(caller.roles), id: caller.actor },
     action: facts.action,
     patientId: facts.patient?.patientId ?? '',
     patientWaIdHash: facts.patient?.waIdHash ?? '',

@@ -3,6 +3,8 @@ import { type Pool } from '@careline/db';
 import { type Sealer } from '@careline/crypto';
 import { type Logger } from '@careline/runtime';
 import { type AtRest } from '../domain/sealing';
+import { type MessagingMetrics } from '../metrics';
+import { type TemplateSource } from './templates';
 
 export interface UseCaseDeps {
   pool: Pool;
@@ -11,6 +13,10 @@ export interface UseCaseDeps {
   /** Injectable so tests can move time (the 24-hour window). */
   clock: () => Date;
   logger: Logger;
+  /** Counts refusals; app.ts passes the app's, tests may leave it out. */
+  metrics?: MessagingMetrics;
+  /** Meta's templates through the gateway; without it SyncTemplates fails and sends use the registry as it is. */
+  templateSource?: TemplateSource;
 }
 
 /** The envelope facts a Kafka handler passes to a use-case. */

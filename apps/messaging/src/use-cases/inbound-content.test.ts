@@ -2,6 +2,7 @@ import {
   ContactCards,
   LocationDetails,
   MessageMediaKind,
+  MessageMediaState,
   MessageReplyKind,
   type PatientMessageReceivedV1,
 } from '@careline/contracts';
@@ -29,7 +30,19 @@ describe('inboundContent', () => {
     const media = { mediaId: 'm1', mimeType: 'audio/ogg', sha256: 'x', caption: undefined, filename: undefined, voice: true, animated: false };
     expect(await map({ $case: 'audio', value: media })).toEqual({
       $case: 'media',
-      value: { kind: MessageMediaKind.MESSAGE_MEDIA_KIND_VOICE, mimeType: 'audio/ogg', caption: '', filename: '', mediaRef: '' },
+      value: {
+        kind: MessageMediaKind.MESSAGE_MEDIA_KIND_VOICE,
+        mimeType: 'audio/ogg',
+        caption: '',
+        filename: '',
+        mediaRef: '',
+        // stored at once, fetched later by the media job
+        state: MessageMediaState.MESSAGE_MEDIA_STATE_PENDING,
+        sizeBytes: 0,
+      },
+    });
+    expect(await map({ $case: 'image', value: { ...media, mediaId: '' } })).toMatchObject({
+      value: { state: MessageMediaState.MESSAGE_MEDIA_STATE_FAILED },
     });
     const document = { ...media, mimeType: 'application/pdf', voice: false, caption: await seal('my scan'), filename: await seal('scan.pdf') };
     expect(await map({ $case: 'document', value: document })).toMatchObject({

@@ -5,6 +5,7 @@ import {
   type InboundMedia,
   LocationDetails,
   MessageMediaKind,
+  MessageMediaState,
   MessageReplyKind,
   type PatientMessageReceivedV1,
 } from '@careline/contracts';
@@ -102,8 +103,11 @@ async function media(open: EventOpener, kind: MessageMediaKind, value: InboundMe
       mimeType: value.mimeType,
       caption: await open.optionalString(value.caption),
       filename: await open.optionalString(value.filename),
-      // Fetching media from Meta is ingest's later work; until then there is nothing to download.
+      // Nothing to download until the media fetch job has stored the bytes (media-fetch.ts): the
+      // message is stored pending at once and its content follows the media row's state.
       mediaRef: '',
+      state: value.mediaId === '' ? MessageMediaState.MESSAGE_MEDIA_STATE_FAILED : MessageMediaState.MESSAGE_MEDIA_STATE_PENDING,
+      sizeBytes: 0,
     },
   };
 }

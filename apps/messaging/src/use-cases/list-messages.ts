@@ -6,7 +6,8 @@ import { type ListMessagesRequest, type ListMessagesResponse } from '@careline/c
 import { isUuid, withTenant } from '@careline/db';
 import { getConversation } from '../db/conversations';
 import { listMessages } from '../db/messages';
-import { conversationNotFound } from '../domain/errors';
+import { breakGlassRequired, conversationNotFound } from '../domain/errors';
+import { conversationAccess, grantDetail } from './access';
 import { decodeCursor, pageOf, pageSize } from '../domain/paging';
 import { AUDIT_ACTIONS, recordAudit } from './audit';
 import { type TenantCaller } from './caller';
@@ -33,6 +34,18 @@ export function createListMessages(deps: UseCaseDeps): ListMessages {
         });
         return undefined;
       }
+      const access = await conversationAccess(client, caller, conversation, deps.clock());
+      if (!access.allowed) {
+        await recordAudit(client, caller, {
+          action: AUDIT_ACTIONS.listMessages,
+          resource,
+          patient: { waIdHash: conversation.wa_id_hash, patientId: conversation.patient_id },
+          outcome: 'denied',
+          detail: { reason: 'break_glass_required' },
+          at: deps.clock(),
+        });
+        return { refused: breakGlassRequired(conversation.id) };
+      }
       const rows = await listMessages(client, caller.tenantId, conversation.id, { limit, before });
       const shown = pageOf(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
       await recordAudit(client, caller, {
@@ -40,13 +53,14 @@ export function createListMessages(deps: UseCaseDeps): ListMessages {
         resource,
         patient: { waIdHash: conversation.wa_id_hash, patientId: conversation.patient_id },
         outcome: 'success',
-        detail: { count: String(shown.items.length), message_ids: shown.items.map((row) => row.id).join(',') },
+        detail: { count: String(shown.items.length), message_ids: shown.items.map((row) => row.id).join(','), ...grantDetail(access) },
         at: deps.clock(),
       });
       return shown;
     });
     // thrown after the commit, so that the audit event of the refusal is kept
     if (page === undefined) throw conversationNotFound();
+    if ('refused' in page) throw page.refused;
     return {
       messages: await Promise.all(page.items.map((row) => messageView(deps.atRest, row))),
       nextPageToken: page.nextPageToken,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type PatientMessageReceivedV1, TOPICS, sealContext } from '@careline/contracts';
 import { type PoolClient, isUuid } from '@careline/db';
+import { currentTraceId } from '@careline/runtime';
 import {
   insertConversation,
   lockConversationForPatient,
@@ -16,8 +17,11 @@ import { insertMessage, messageExists, messageIdForWamid } from '../db/messages'
 import { encodeContent, previewOf } from '../domain/content';
 import { invalidEvent } from '../domain/errors';
 import { atRestContext, eventOpener } from '../domain/sealing';
+import { applyConsentKeyword } from './consent';
+import { onPatientMessage } from '../inbox/on-patient-message';
 import { type EventContext, type UseCaseDeps } from './deps';
 import { inboundContent } from './inbound-content';
+import { recordInboundMedia } from './media';
 
 export type ReceivePatientMessage = (client: PoolClient, event: PatientMessageReceivedV1, context: EventContext) => Promise<void>;
 
@@ -62,12 +66,16 @@ export function createReceivePatientMessage(deps: UseCaseDeps): ReceivePatientMe
       idempotencyKey: null,
       createdAt: sentAt,
       storedAt: now,
+      // the consumer continues the webhook's trace: a reply can continue it in turn (messaging.proto)
+      traceId: currentTraceId() ?? null,
     });
     if (!inserted) {
       // Stored meanwhile by a concurrent delivery of the same message (another event id).
       log.debug('patient message already stored');
       return;
     }
+    // media: stored pending with the message; the media fetch job fetches the bytes (media.ts)
+    await recordInboundMedia(client, event, { tenantId, now });
     await recordInboundActivity(client, tenantId, conversation.id, {
       sentAt,
       previewSealed: await atRest.seal(tenantId, previewOf(content), atRestContext.conversationPreview(conversation.id)),
@@ -76,6 +84,11 @@ export function createReceivePatientMessage(deps: UseCaseDeps): ReceivePatientMe
       patientId: isUuid(event.patientId) ? event.patientId : null,
       now,
     });
+    // STOP / START keywords (templates and consent): consent changed, confirmation queued
+    const keyword =
+      content.$case === 'text' ? await applyConsentKeyword(client, deps, conversation, { text: content.value.body, sentAt }) : undefined;
+    // the inbox: reopen, live event, routing to a team (src/inbox/on-patient-message.ts)
+    await onPatientMessage(client, deps, conversation, { messageId: event.messageId, sentAt, content, consentKeyword: keyword !== undefined });
     log.info({ conversation_id: conversation.id, content_kind: content.$case }, 'patient message stored');
   };
 }

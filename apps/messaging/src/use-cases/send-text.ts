@@ -17,19 +17,24 @@ import {
   sealContext,
 } from '@careline/contracts';
 import { enqueue } from '@careline/bus';
-import { type DomainError } from '@careline/runtime';
+import { type DomainError, currentTraceId } from '@careline/runtime';
 import { isUuid, withTenant } from '@careline/db';
 import { SCHEMA } from '../config';
 import { getConversation, recordOutboundActivity } from '../db/conversations';
 import { type MessageRow, findByIdempotencyKey, findMessageInConversation, insertMessage, lockMessageById } from '../db/messages';
 import { type MessageContent, characterCount, encodeContent, previewOf } from '../domain/content';
-import { conversationNotFound, idempotencyKeyRequired, invalidText, replyToNotFound, windowClosed } from '../domain/errors';
+import { breakGlassRequired, conversationNotFound, idempotencyKeyRequired, invalidText, optedOut, replyToNotFound, windowClosed } from '../domain/errors';
+import { getConsent } from '../db/consent';
+import { consentRefuses } from '../domain/consent';
 import { atRestContext } from '../domain/sealing';
 import { isWindowOpen, windowOpenUntil } from '../domain/window';
+import { conversationAccess, grantDetail } from './access';
 import { settleDelivery } from './apply-message-status';
 import { AUDIT_ACTIONS, EVENT_SOURCE, type AuditFacts, recordAudit } from './audit';
 import { type TenantCaller } from './caller';
 import { type UseCaseDeps } from './deps';
+import { recordOutboundQueued } from '../inbox/events';
+import { approvedTemplateSummary } from './templates';
 import { messageView } from './views';
 
 export const MAX_TEXT_CHARACTERS = 4096;
@@ -64,12 +69,18 @@ export function createSendText(deps: UseCaseDeps): SendText {
         return { refused: conversationNotFound() };
       }
 
+      const access = await conversationAccess(client, caller, conversation, clock());
+      if (!access.allowed) {
+        await audit({ resource: conversationResource, outcome: 'denied', detail: { reason: 'break_glass_required' } });
+        return { refused: breakGlassRequired(conversation.id) };
+      }
+
       const repeated = await findByIdempotencyKey(client, tenantId, conversation.id, key);
       if (repeated) {
         await audit({
           resource: { type: 'message', id: repeated.id },
           outcome: 'success',
-          detail: { conversation_id: conversation.id, idempotent_replay: 'true' },
+          detail: { conversation_id: conversation.id, idempotent_replay: 'true', ...grantDetail(access) },
         });
         return { row: repeated };
       }
@@ -77,7 +88,15 @@ export function createSendText(deps: UseCaseDeps): SendText {
       const now = clock();
       if (!isWindowOpen(conversation.last_inbound_at, now)) {
         await audit({ resource: conversationResource, outcome: 'denied', detail: { reason: 'window_closed' } });
-        return { refused: windowClosed(conversation.id, windowOpenUntil(conversation.last_inbound_at)) };
+        // the refusal names the approved templates, so the console can offer them at once
+        return {
+          refused: windowClosed(conversation.id, windowOpenUntil(conversation.last_inbound_at), await approvedTemplateSummary(client, tenantId)),
+        };
+      }
+      // a reply from the care team is purpose CARE: not sent to a patient who opted out (STOP)
+      if (consentRefuses(await getConsent(client, tenantId, conversation.wa_id_hash), 'care')) {
+        await audit({ resource: conversationResource, outcome: 'denied', detail: { reason: 'opted_out' } });
+        return { refused: optedOut(conversation.id, 'opted_out') };
       }
       const replyTo =
         request.replyToMessageId === ''
@@ -104,6 +123,8 @@ export function createSendText(deps: UseCaseDeps): SendText {
         idempotencyKey: key,
         createdAt: now,
         storedAt: now,
+        // the staff request's trace (the api forwards a client's traceparent), as the send command's
+        traceId: currentTraceId() ?? null,
       });
       await recordOutboundActivity(client, tenantId, conversation.id, {
         at: now,
@@ -138,7 +159,13 @@ export function createSendText(deps: UseCaseDeps): SendText {
       // Nothing is parked for a brand-new id in practice; settled anyway so that "parked statuses
       // are applied when their message appears" holds wherever a message appears.
       const state = await settleDelivery(client, stored, []);
-      await audit({ resource: { type: 'message', id: messageId }, outcome: 'success', detail: { conversation_id: conversation.id } });
+      // first response of the episode + the inbox event (taking the event-sequence lock last)
+      await recordOutboundQueued(client, { tenantId, conversationId: conversation.id, messageId, sentBy: caller.actor, at: now });
+      await audit({
+        resource: { type: 'message', id: messageId },
+        outcome: 'success',
+        detail: { conversation_id: conversation.id, ...grantDetail(access) },
+      });
       deps.logger.info(
         { tenant_id: tenantId, conversation_id: conversation.id, message_id: messageId, actor: caller.actor },
         'reply queued',
@@ -146,7 +173,10 @@ export function createSendText(deps: UseCaseDeps): SendText {
       return { row: state === stored.state ? stored : ((await lockMessageById(client, tenantId, messageId)) ?? stored) };
     });
     // thrown after the commit, so that the audit event of the refusal is kept
-    if ('refused' in outcome) throw outcome.refused;
+    if ('refused' in outcome) {
+      if (outcome.refused.code === 'window_closed') deps.metrics?.windowRefused();
+      throw outcome.refused;
+    }
     return { message: await messageView(atRest, outcome.row) };
   };
 }

@@ -2,6 +2,7 @@
 // clear by contract (messaging.proto); nothing here logs.
 import {
   type Conversation,
+  ConversationStatus,
   type Message,
   MessageDirection,
   MessageState,
@@ -12,6 +13,7 @@ import { decodeContent } from '../domain/content';
 import { type AtRest, atRestContext } from '../domain/sealing';
 import { type MessageStateName } from '../domain/status';
 import { windowOpenUntil } from '../domain/window';
+import { firstResponseDueAt, slaBreached } from '../domain/sla';
 
 const STATE: Record<MessageStateName, MessageState> = {
   received: MessageState.MESSAGE_STATE_RECEIVED,
@@ -22,9 +24,18 @@ const STATE: Record<MessageStateName, MessageState> = {
   failed: MessageState.MESSAGE_STATE_FAILED,
 };
 
-export async function conversationView(atRest: AtRest, row: ConversationRow): Promise<Conversation> {
+/**
+ * `access.breakGlassUntil`: the caller's grant for a restricted conversation. Without one, a
+ * restricted conversation shows no name, number or preview: those are never even decrypted.
+ */
+export async function conversationView(
+  atRest: AtRest,
+  row: ConversationRow,
+  access: { breakGlassUntil?: Date; now?: Date } = {},
+): Promise<Conversation> {
+  const withheld = row.restricted && access.breakGlassUntil === undefined;
   const open = (stored: Uint8Array | null, context: string): Promise<string> =>
-    stored === null ? Promise.resolve('') : atRest.openString(row.tenant_id, stored, context);
+    stored === null || withheld ? Promise.resolve('') : atRest.openString(row.tenant_id, stored, context);
   const [waId, displayName, preview] = await Promise.all([
     open(row.wa_id_sealed, atRestContext.conversationWaId(row.id)),
     open(row.display_name_sealed, atRestContext.conversationDisplayName(row.id)),
@@ -37,14 +48,37 @@ export async function conversationView(atRest: AtRest, row: ConversationRow): Pr
     patientId: row.patient_id ?? '',
     patientWaIdHash: row.wa_id_hash,
     patientDisplayName: displayName,
-    patientPhoneNumber: `+${waId}`,
+    patientPhoneNumber: withheld ? '' : `+${waId}`,
     lastMessageAt: row.last_message_at,
     lastMessagePreview: preview,
     windowOpenUntil: windowOpenUntil(row.last_inbound_at) ?? undefined,
     unreadCount: row.unread_count,
-    assignedTo: '',
-    optedOut: false,
+    assignedTo: row.assigned_to ?? '',
+    optedOut: row.opted_out,
     createdAt: row.created_at,
+    restricted: row.restricted,
+    breakGlassUntil: row.restricted ? access.breakGlassUntil : undefined,
+    ...inboxFields(row, access.now ?? new Date()),
+  };
+}
+
+const STATUS: Record<ConversationRow['status'], ConversationStatus> = {
+  open: ConversationStatus.CONVERSATION_STATUS_OPEN,
+  pending: ConversationStatus.CONVERSATION_STATUS_PENDING,
+  closed: ConversationStatus.CONVERSATION_STATUS_CLOSED,
+};
+
+/** State, assignment, episode times and the first-response SLA (README "The inbox"). */
+function inboxFields(row: ConversationRow, now: Date) {
+  const sla = { openedAt: row.opened_at, firstResponseAt: row.first_response_at, targetMinutes: row.team_sla_minutes };
+  return {
+    status: STATUS[row.status],
+    teamId: row.team_id ?? '',
+    openedAt: row.opened_at,
+    firstResponseAt: row.first_response_at ?? undefined,
+    closedAt: row.closed_at ?? undefined,
+    firstResponseDueAt: firstResponseDueAt(sla),
+    slaBreached: slaBreached(sla, now),
   };
 }
 
@@ -64,6 +98,7 @@ export async function messageView(atRest: AtRest, row: MessageRow): Promise<Mess
     createdAt: row.created_at,
     sentBy: row.sent_by ?? '',
     replyToMessageId: row.reply_to_message_id ?? '',
+    traceId: row.trace_id ?? '',
     content: decodeContent(row.content_kind, plaintext),
   };
 }
