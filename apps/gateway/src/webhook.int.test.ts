@@ -1,7 +1,7 @@
 // The webhook edge against the real Postgres and Kafka: handshake, signature over raw bytes, what
 // lands on `wa.webhook.received.v1` (and what never does), 503 when Kafka does not take it, the
 // refusal metrics, and ChannelService over a real gRPC connection.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import {
   ChannelServiceClient,
@@ -11,6 +11,7 @@ import {
   sealContext,
   webhookReceivedEvent,
 } from '@careline/contracts';
+import { metadataForCaller } from '@careline/runtime';
 import { signBody } from '@careline/whatsapp';
 import { signWebhook, toMetaJson, webhookPayload } from '@careline/whatsapp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,10 +204,11 @@ describe('POST /webhooks/whatsapp', () => {
 });
 
 describe('ChannelService.ResolveChannel (gRPC)', () => {
-  function resolve(phoneNumberId: string): Promise<ResolveChannelResponse> {
+  const service = metadataForCaller({ actor: 'service:ingest', roles: [] });
+  function resolve(phoneNumberId: string, metadata: Metadata = service): Promise<ResolveChannelResponse> {
     const client = new ChannelServiceClient(gateway.grpcAddress, credentials.createInsecure());
     return new Promise<ResolveChannelResponse>((resolvePromise, reject) => {
-      client.resolveChannel({ phoneNumberId }, new Metadata(), (error, response) => {
+      client.resolveChannel({ phoneNumberId }, metadata, (error, response) => {
         client.close();
         if (error) reject(error);
         else resolvePromise(response);
@@ -230,6 +232,18 @@ describe('ChannelService.ResolveChannel (gRPC)', () => {
   it('answers NOT_FOUND for an unknown number and INVALID_ARGUMENT for a malformed one', async () => {
     await expect(resolve('123456')).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
     await expect(resolve('not-digits')).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+  });
+
+  it("tells a caller acting in a tenant only about its own numbers, and needs a caller", async () => {
+    const own = await resolve(channelB!.phone_number_id, metadataForCaller({ tenantId: TENANT_B, actor: 'user:b', roles: ['admin'] }));
+    expect(own.channel?.tenantId).toBe(TENANT_B);
+    await expect(
+      resolve(channelB!.phone_number_id, metadataForCaller({ tenantId: randomUUID(), actor: 'user:x', roles: ['admin'] })),
+    ).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    await expect(resolve(channelB!.phone_number_id, metadataForCaller({ actor: 'user:x', roles: ['admin'] }))).rejects.toMatchObject({
+      code: GrpcStatus.PERMISSION_DENIED,
+    });
+    await expect(resolve(channelB!.phone_number_id, new Metadata())).rejects.toMatchObject({ code: GrpcStatus.UNAUTHENTICATED });
   });
 });
 

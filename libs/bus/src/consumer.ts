@@ -9,6 +9,11 @@
 // (Postgres unreachable, the DLQ not taking the record) is never the message's fault: the
 // partition waits, heartbeating so the group does not evict us, and tries again until it works or
 // the consumer stops. Nothing is dead-lettered or skipped because the database was down.
+//
+// With `inPartitionConcurrency` the runner takes whole batches (kafkajs' eachBatch) and runs the
+// messages of one partition side by side across ordering keys (partition-schedule.ts): order is
+// kept per key, and the offset committed is the lowest one below which everything finished.
+// Everything above (processing, retries, dead letters, the transaction) is the same per message.
 import { type Pool, type PoolClient, withTenant } from '@careline/db';
 import { runInSpan } from '@careline/runtime';
 import type kafkajs from 'kafkajs';
@@ -37,6 +42,7 @@ import {
 import { type BusLogger, silentLogger } from './logger';
 import { type BusMetrics, type DeadLetterReason, type PartitionLag } from './metrics';
 import { type BusProducer, createProducer } from './producer';
+import { runPartitionSchedule } from './partition-schedule';
 import { type Resource } from './resource';
 import { qualified } from './outbox/sql';
 
@@ -53,6 +59,12 @@ export interface MessageContext {
   partition: number;
   offset: string;
   key: string | null;
+  /**
+   * Tells the group this member is alive (kafkajs sends it at most once per heartbeat interval).
+   * A handler that may run longer than the session timeout calls it now and then. Never throws:
+   * a rebalance it learns about is the runner's business, not the handler's failure.
+   */
+  heartbeat: () => Promise<void>;
 }
 
 export interface TransactionalContext extends MessageContext {
@@ -68,16 +80,48 @@ export interface TransactionalContext extends MessageContext {
 export interface EventHandler<C extends MessageContext = TransactionalContext> {
   readonly descriptor: EventDescriptor<unknown>;
   readonly handle: (payload: unknown, ctx: C) => Promise<void>;
+  /** The ordering key inside a partition (see {@link HandlerOptions.orderingKey}). */
+  readonly orderingKey?: (payload: unknown, ctx: MessageContext) => string;
+}
+
+export interface HandlerOptions<T> {
+  /**
+   * Only with `inPartitionConcurrency`: messages of one partition with equal keys are processed
+   * one at a time, in offset order; different keys side by side. E.g. the recipient of a send
+   * command whose topic is keyed by the sending number. Default: the consumer's `key`, else the
+   * Kafka key.
+   */
+  orderingKey?: (payload: T, ctx: MessageContext) => string;
 }
 
 /** Builds a handler with the payload type inferred from the descriptor. */
 export function defineHandler<T, C extends MessageContext = TransactionalContext>(
   descriptor: EventDescriptor<T>,
   handle: (payload: T, ctx: C) => Promise<void>,
+  options: HandlerOptions<T> = {},
 ): EventHandler<C> {
   // The runner only ever passes what this descriptor decoded, so the payload is a T.
-  return { descriptor, handle: (payload, ctx) => handle(payload as T, ctx) };
+  const { orderingKey } = options;
+  return {
+    descriptor,
+    handle: (payload, ctx) => handle(payload as T, ctx),
+    ...(orderingKey === undefined ? {} : { orderingKey: (payload: unknown, ctx: MessageContext) => orderingKey(payload as T, ctx) }),
+  };
 }
+
+/** Processing several messages of one partition at once, in order per key (see the top of this file). */
+export interface InPartitionConcurrency {
+  /** Messages of one partition in flight at once (1–1 000). Each holds a pool connection while it runs. */
+  max: number;
+  /**
+   * The ordering key for handlers without their own `orderingKey`. Default: the Kafka key (which
+   * is the partition's ordering unit anyway: keys that share a partition need no order between them).
+   */
+  key?: (payload: unknown, ctx: MessageContext) => string;
+}
+
+/** How far past an unfinished message the others of its partition may run (partition-schedule.ts). */
+const IN_PARTITION_WINDOW = 1_000;
 
 export interface BackoffOptions {
   /** First delay. */
@@ -102,6 +146,13 @@ interface CommonConsumerOptions {
   fromBeginning?: boolean;
   /** Partitions processed in parallel (order is kept within each). Default 1. */
   partitionsConcurrently?: number;
+  /**
+   * Messages of one partition processed in parallel across ordering keys, in order per key.
+   * Default: off (one message at a time per partition). With it the runner also heartbeats while
+   * messages run, so long handlers need no longer session timeout (the rebalance timeout must
+   * still cover them: a rebalance waits for the messages in flight).
+   */
+  inPartitionConcurrency?: InPartitionConcurrency;
   /** kafkajs group timing; the defaults suit production, tests shorten them. */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -226,6 +277,9 @@ function createRunner<C extends MessageContext>(
   const backoff = delays(options.backoff, 200, 5_000);
   const infrastructureBackoff = delays(options.infrastructureBackoff, 500, 10_000);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+  const inPartition = options.inPartitionConcurrency;
+  if (inPartition !== undefined && (!Number.isInteger(inPartition.max) || inPartition.max < 1 || inPartition.max > 1_000))
+    throw new TypeError('inPartitionConcurrency.max must be an integer from 1 to 1000');
 
   const handlers = new Map<string, EventHandler<C>>();
   for (const handler of options.handlers) {
@@ -280,14 +334,27 @@ function createRunner<C extends MessageContext>(
     if (stopping) throw new ConsumerStoppingError('consumer stopping');
   }
 
+  /** One message as the runner holds it, whichever kafkajs mode delivered it. */
+  interface Delivery {
+    /** The contract name (prefix removed). */
+    topic: string;
+    partition: number;
+    message: kafkajs.KafkaMessage;
+    /** kafkajs' heartbeat: throws when the group is rebalancing. */
+    heartbeat: () => Promise<void>;
+  }
+
+  type Parsed =
+    | { kind: 'poison'; error: PoisonMessageError }
+    | { kind: 'event'; handler: EventHandler<C>; event: ReceivedEvent<unknown>; context: MessageContext };
+
   async function deadLetter(
-    payload: kafkajs.EachMessagePayload,
+    delivery: Delivery,
     error: unknown,
     attempts: number,
     reason: DeadLetterReason,
   ): Promise<void> {
-    const { partition, message } = payload;
-    const topic = logicalTopic(kafka, payload.topic);
+    const { topic, partition, message } = delivery;
     const record = deadLetterRecord(
       { topic, partition, offset: message.offset, message },
       { error, attempts, consumerGroup: groupId, failedAt: new Date() },
@@ -312,23 +379,22 @@ function createRunner<C extends MessageContext>(
           { ...fields, dlqError: describeFailure(sendError) },
           'dead letter not accepted; retrying',
         );
-        await pause(infrastructureBackoff(failures), () => payload.heartbeat());
+        await pause(infrastructureBackoff(failures), delivery.heartbeat);
       }
     }
   }
 
-  async function eachMessage(payload: kafkajs.EachMessagePayload): Promise<void> {
-    const { partition, message } = payload;
-    const topic = logicalTopic(kafka, payload.topic);
+  /** Envelope and payload; `undefined` for a topic nobody handles (cannot happen: we subscribe to ours only). */
+  function parse(delivery: Delivery): Parsed | undefined {
+    const { topic, partition, message } = delivery;
     const handler = handlers.get(topic);
-    if (handler === undefined) return; // not subscribed; cannot happen
+    if (handler === undefined) return undefined;
     let event: ReceivedEvent<unknown>;
     try {
       event = fromKafkaMessage(handler.descriptor, message as IncomingKafkaMessage);
     } catch (error) {
       if (!(error instanceof PoisonMessageError)) throw error;
-      await deadLetter(payload, error, 0, 'poison');
-      return;
+      return { kind: 'poison', error };
     }
     const context: MessageContext = {
       id: event.id,
@@ -341,12 +407,31 @@ function createRunner<C extends MessageContext>(
       partition,
       offset: message.offset,
       key: event.key,
+      async heartbeat() {
+        try {
+          await delivery.heartbeat();
+        } catch (error) {
+          // A rebalance: the runner's own heartbeat hears of it too and hands the partition back
+          // once this message is done; failing the handler for it would burn an attempt.
+          logger.debug({ groupId, topic, partition, err: describeFailure(error) }, 'heartbeat from a handler refused');
+        }
+      },
     };
+    return { kind: 'event', handler, event, context };
+  }
+
+  /** Runs the message to its end: handled (or a duplicate), or dead-lettered. Throws only when stopping (or kafkajs' heartbeat refuses). */
+  async function processMessage(parsed: Parsed, delivery: Delivery): Promise<void> {
+    if (parsed.kind === 'poison') {
+      await deadLetter(delivery, parsed.error, 0, 'poison');
+      return;
+    }
+    const { handler, event, context } = parsed;
     const fields = {
       groupId,
-      topic,
-      partition,
-      offset: message.offset,
+      topic: context.topic,
+      partition: context.partition,
+      offset: context.offset,
       eventId: event.id,
       tenantId: event.tenantId,
     };
@@ -369,20 +454,83 @@ function createRunner<C extends MessageContext>(
             { ...fields, outages, err: describeFailure(error) },
             'infrastructure unavailable; partition waits',
           );
-          await pause(infrastructureBackoff(outages), () => payload.heartbeat());
+          await pause(infrastructureBackoff(outages), delivery.heartbeat);
           outages += 1;
           continue;
         }
         outages = 0;
         attempts += 1;
         if (isNonRetryable(error) || attempts >= maxAttempts) {
-          await deadLetter(payload, error, attempts, isNonRetryable(error) ? 'non_retryable' : 'attempts_exhausted');
+          await deadLetter(delivery, error, attempts, isNonRetryable(error) ? 'non_retryable' : 'attempts_exhausted');
           return;
         }
         logger.warn({ ...fields, attempts, err: describeFailure(error) }, 'handler failed; retrying');
-        await pause(backoff(attempts - 1), () => payload.heartbeat());
+        await pause(backoff(attempts - 1), delivery.heartbeat);
       }
     }
+  }
+
+  async function eachMessage(payload: kafkajs.EachMessagePayload): Promise<void> {
+    const delivery: Delivery = {
+      topic: logicalTopic(kafka, payload.topic),
+      partition: payload.partition,
+      message: payload.message,
+      heartbeat: () => payload.heartbeat(),
+    };
+    const parsed = parse(delivery);
+    if (parsed !== undefined) await processMessage(parsed, delivery);
+  }
+
+  /** The ordering key of a message inside its partition (`inPartitionConcurrency`). */
+  function orderingKeyOf(parsed: Parsed | undefined, message: kafkajs.KafkaMessage): string {
+    const kafkaKey = message.key === null ? '' : message.key.toString('utf8');
+    if (parsed?.kind !== 'event') return kafkaKey;
+    const derive = parsed.handler.orderingKey ?? inPartition?.key;
+    if (derive === undefined) return kafkaKey;
+    try {
+      return derive(parsed.event.payload, parsed.context);
+    } catch (error) {
+      // The Kafka key orders at least as strictly as any key derived inside it.
+      logger.warn(
+        { groupId, topic: parsed.context.topic, partition: parsed.context.partition, offset: message.offset, err: describeFailure(error) },
+        'ordering key not derivable; using the Kafka key',
+      );
+      return kafkaKey;
+    }
+  }
+
+  async function eachBatch(payload: kafkajs.EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const topic = logicalTopic(kafka, batch.topic);
+    const heartbeat = () => payload.heartbeat();
+    const outcome = await runPartitionSchedule(batch.messages, {
+      max: inPartition?.max ?? 1,
+      maxWindow: IN_PARTITION_WINDOW,
+      offsetOf: (message) => message.offset,
+      prepare(message) {
+        const delivery: Delivery = { topic, partition: batch.partition, message, heartbeat };
+        const parsed = parse(delivery);
+        return {
+          key: orderingKeyOf(parsed, message),
+          run: () => (parsed === undefined ? Promise.resolve() : processMessage(parsed, delivery)),
+        };
+      },
+      resolve: (offset) => payload.resolveOffset(offset),
+      async tick() {
+        await payload.heartbeat();
+        // Commits what is resolved once autoCommitInterval has passed: a long batch does not
+        // wait for its end to move the group's offset.
+        await payload.commitOffsetsIfNecessary();
+      },
+      tickMs: heartbeatIntervalMs,
+      stopped: () => stopping || !payload.isRunning() || payload.isStale(),
+    });
+    // Stopping is not a failure: what finished is resolved, the rest is redelivered. Anything else
+    // (a rebalance a heartbeat reported, an unexpected error) goes to kafkajs as it came, which
+    // refetches from the last resolved offset.
+    const { error } = outcome;
+    if (error === undefined || error instanceof ConsumerStoppingError) return;
+    throw error instanceof Error ? error : new Error('in-partition processing failed');
   }
 
   // Lag as the broker sees it (metrics.ts says why): an admin connection of this consumer's own,
@@ -436,11 +584,19 @@ function createRunner<C extends MessageContext>(
           topics: [...handlers.keys()].map((t) => physicalName(kafka, t)),
           fromBeginning: options.fromBeginning ?? true,
         });
-        await consumer.run({
-          autoCommit: true,
-          partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
-          eachMessage,
-        });
+        await consumer.run(
+          inPartition === undefined
+            ? { autoCommit: true, partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1, eachMessage }
+            : {
+                autoCommit: true,
+                // Offsets are resolved by the schedule only (never the batch's last one), and
+                // committed during a batch at most this often.
+                eachBatchAutoResolve: false,
+                autoCommitInterval: 1_000,
+                partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
+                eachBatch,
+              },
+        );
       } catch (error) {
         await consumer.disconnect().catch(() => undefined);
         if (ownProducer) await producer.stop().catch(() => undefined);

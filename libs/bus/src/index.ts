@@ -49,6 +49,8 @@ export {
   type ConsumerOptions,
   type ConsumerTuning,
   type EventHandler,
+  type HandlerOptions,
+  type InPartitionConcurrency,
   type MessageContext,
   type StatelessConsumerOptions,
   type TransactionalContext,
