@@ -1,12 +1,14 @@
 // records' composition root: builds every resource from the config and wires them, in start
 // order pool → migrations → topics → producer → outbox relay → gRPC → HTTP (stopped in reverse,
-// so HTTP and gRPC drain first and the pool closes last). No I/O until start(). records consumes
-// no topic: it emits audit and record events through its outbox only.
+// so HTTP and gRPC drain first and the pool closes last). No I/O until start(). records emits
+// audit and record events through its outbox, and consumes patient.message.received.v1 for
+// self-service in chat ("my results").
 import {
   assertTopicsExist,
   busMigrations,
   contractTopicSpecs,
   createBusMetrics,
+  createConsumer,
   createKafka,
   createOutboxRelay,
   createProducer,
@@ -28,7 +30,8 @@ import {
   createMetrics,
   grpcService,
 } from '@careline/runtime';
-import { type Config, SCHEMA } from './config';
+import { CONSUMER_GROUP, type Config, SCHEMA } from './config';
+import { CONSUMED_TOPICS, createRecordsEventHandlers } from './edges/kafka';
 import { createPostgresBlobStore } from './db/blobs';
 import { recordsMigrations } from './db/migrations';
 import { createAtRest } from './domain/sealing';
@@ -44,6 +47,8 @@ export interface RecordsDeps {
   /** Default: a gRPC client of MESSAGING_GRPC_URL. */
   messaging?: MessagingClient;
   relayPollIntervalMs?: number;
+  /** Shorter Kafka timings for tests (a consumer joins its group faster). */
+  consumerTuning?: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number; rebalanceTimeoutMs?: number; maxWaitTimeMs?: number };
 }
 
 export interface RecordsApp {
@@ -89,6 +94,7 @@ export function buildApp(config: Config, deps: RecordsDeps): RecordsApp {
     logger,
     release: config.release,
     documentMaxBytes: config.documentMaxBytes,
+    selfServiceKeywords: config.selfServiceKeywords,
   });
 
   lifecycle.add({ name: 'postgres', start: () => checkDatabase(pool), stop: () => pool.end() });
@@ -104,7 +110,7 @@ export function buildApp(config: Config, deps: RecordsDeps): RecordsApp {
     name: 'kafka-topics',
     async start() {
       if (config.kafka.createTopics)
-        await ensureTopics(kafka, contractTopicSpecs({ produced: PRODUCED_TOPICS }));
+        await ensureTopics(kafka, contractTopicSpecs({ consumed: CONSUMED_TOPICS, produced: PRODUCED_TOPICS }));
     },
     stop: () => Promise.resolve(),
   });
@@ -119,6 +125,19 @@ export function buildApp(config: Config, deps: RecordsDeps): RecordsApp {
       ...(deps.relayPollIntervalMs === undefined ? {} : { pollIntervalMs: deps.relayPollIntervalMs }),
     }),
   );
+  const consumer = lifecycle.add(
+    createConsumer({
+      kafka,
+      groupId: CONSUMER_GROUP,
+      pool,
+      schema: SCHEMA,
+      logger,
+      producer,
+      metrics: busMetrics,
+      handlers: createRecordsEventHandlers(useCases),
+      ...(deps.consumerTuning ?? {}),
+    }),
+  );
   lifecycle.add({
     name: 'messaging-client',
     start: () => Promise.resolve(),
@@ -129,8 +148,9 @@ export function buildApp(config: Config, deps: RecordsDeps): RecordsApp {
     { name: 'postgres', check: () => checkDatabase(pool) },
     {
       name: 'kafka',
-      check: cachedCheck(KAFKA_READINESS_CACHE_MS, () => assertTopicsExist(kafka, [...PRODUCED_TOPICS])),
+      check: cachedCheck(KAFKA_READINESS_CACHE_MS, () => assertTopicsExist(kafka, [...CONSUMED_TOPICS, ...PRODUCED_TOPICS])),
     },
+    { name: 'consumer', check: () => consumer.healthy() },
   ];
   const maxMessage = config.documentMaxBytes + GRPC_MESSAGE_OVERHEAD;
   const grpc = createGrpcServer({

@@ -24,6 +24,13 @@ describe('config', () => {
     });
     expect(config.release.baseUrl.origin).toBe('http://127.0.0.1:8085');
     expect(config.documentMaxBytes).toBe(10 * 1024 * 1024);
+    expect([...config.selfServiceKeywords.keys()]).toEqual(['en', 'es', 'fr', 'pt']);
+  });
+
+  it('reads the self-service keywords per language, and names the variable when malformed', () => {
+    const config = loadConfig(configSchema, { ...minimal, SELF_SERVICE_KEYWORDS: 'en:lab results;es:Análisis' });
+    expect(Object.fromEntries(config.selfServiceKeywords)).toEqual({ en: ['lab results'], es: ['analisis'] });
+    expect(() => loadConfig(configSchema, { ...minimal, SELF_SERVICE_KEYWORDS: 'results' })).toThrow(/SELF_SERVICE_KEYWORDS/);
   });
 
   it('fails in one line naming the variables, without echoing the key', () => {

@@ -13,6 +13,7 @@ import {
   url,
 } from '@careline/runtime';
 import { z } from 'zod';
+import { DEFAULT_KEYWORDS, parseKeywords } from './domain/self-service';
 
 // host:port, or a grpc-js target such as dns:///messaging:50051 (the api's rule)
 const GRPC_TARGET = /^(?:(?:dns|ipv4|ipv6|unix):[^\s]+|[^\s:/]+:\d{1,5}|\[[0-9a-fA-F:.]+\]:\d{1,5})$/;
@@ -46,6 +47,19 @@ export const configSchema = z
     RELEASE_SESSION_TTL: durationMs().default(15 * 60_000),
     // Largest document accepted (bytes). The gRPC message limit is set a little above it.
     DOCUMENT_MAX_BYTES: int({ min: 1024, max: 64 * 1024 * 1024 }).default(10 * 1024 * 1024),
+    // What a patient writes to get the list of their released documents, per language:
+    // `en:my results|results;es:mis resultados|resultados` (accents, case and punctuation ignored;
+    // only short messages count, a longer one is a question for the care team).
+    SELF_SERVICE_KEYWORDS: str()
+      .default(DEFAULT_KEYWORDS)
+      .transform((value, ctx) => {
+        try {
+          return parseKeywords(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'is invalid' });
+          return z.NEVER;
+        }
+      }),
   })
   .transform((env) => ({
     logLevel: env.LOG_LEVEL,
@@ -68,6 +82,7 @@ export const configSchema = z
       sessionTtlMs: env.RELEASE_SESSION_TTL,
     },
     documentMaxBytes: env.DOCUMENT_MAX_BYTES,
+    selfServiceKeywords: env.SELF_SERVICE_KEYWORDS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
   }));
 
@@ -76,3 +91,6 @@ export type ReleaseConfig = Config['release'];
 
 /** The database schema (and, in deployments, the role) records owns. */
 export const SCHEMA = 'records';
+
+/** records' consumer group on patient.message.received.v1 (self-service in chat). */
+export const CONSUMER_GROUP = 'careline-records';

@@ -51,6 +51,7 @@ import {
   type ImportFhirResourceResponse,
   type ExportFhirResourceRequest,
   type ExportFhirResourceResponse,
+  type SendInteractiveRequest,
   type SendTemplateRequest,
   TOPICS,
   auditEvent,
@@ -62,14 +63,22 @@ import { type Caller, callerFromMetadata, loadConfig, metadataForCaller } from '
 import { type CapturedLogger, captureLogger } from '@careline/runtime/testing';
 import { type RecordsApp, PRODUCED_TOPICS, buildApp } from './app';
 import { configSchema } from './config';
+import { CONSUMED_TOPICS } from './edges/kafka';
 
 export interface SentTemplate {
   request: SendTemplateRequest;
   caller: Caller | undefined;
 }
 
+export interface SentInteractive {
+  request: SendInteractiveRequest;
+  caller: Caller | undefined;
+}
+
 export interface FakeMessaging {
   sent: SentTemplate[];
+  /** SendInteractive calls (self-service lists). */
+  interactive: SentInteractive[];
   /** When set, SendTemplate fails with this status instead. */
   failWith: status | undefined;
   port: number;
@@ -81,7 +90,9 @@ const unimplemented = (_call: unknown, callback: (error: Partial<ServiceError>) 
 
 export async function startFakeMessaging(): Promise<FakeMessaging> {
   const server = new Server();
-  const fake: FakeMessaging = { sent: [], failWith: undefined, port: 0, stop: () => Promise.resolve() };
+  const fake: FakeMessaging = { sent: [], interactive: [], failWith: undefined, port: 0, stop: () => Promise.resolve() };
+  // the conversation every notice goes to: the fake plays one chat per test file
+  const conversationId = randomUUID();
   // Every other method answers UNIMPLEMENTED (built from the definition, so new methods need no edit).
   const others = Object.fromEntries(
     Object.keys(MessagingServiceDefinition).map((method) => [method, unimplemented]),
@@ -106,11 +117,15 @@ export async function startFakeMessaging(): Promise<FakeMessaging> {
         traceId: '',
         content: undefined,
       },
-      conversationId: randomUUID(),
+      conversationId,
       languageCode: call.request.languageCode || 'en_US',
     });
   };
-  server.addService(MessagingServiceDefinition, { ...others, sendTemplate });
+  const sendInteractive: MessagingServiceHandlers['sendInteractive'] = (call, callback) => {
+    fake.interactive.push({ request: call.request, caller: callerFromMetadata(call.metadata) });
+    callback(null, { message: undefined });
+  };
+  server.addService(MessagingServiceDefinition, { ...others, sendTemplate, sendInteractive });
   fake.port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) =>
       error ? reject(error) : resolve(port),
@@ -125,6 +140,9 @@ export interface Harness {
   app: RecordsApp;
   kafka: BusKafka;
   messaging: FakeMessaging;
+  /** The master key records was started with (to seal events as ingest would). */
+  masterKey: string;
+  topicPrefix: string;
   logs: CapturedLogger;
   client: RecordsServiceClient;
   api: RecordsApi;
@@ -146,7 +164,8 @@ export async function startHarness(options: { maxAttempts?: number } = {}): Prom
   let offsetMs = 0;
   const clock = (): Date => new Date(Date.now() + offsetMs);
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'records-int-test', topicPrefix });
-  await ensureTopics(kafka, contractTopicSpecs({ produced: PRODUCED_TOPICS, partitions: 2 }));
+  await ensureTopics(kafka, contractTopicSpecs({ consumed: CONSUMED_TOPICS, produced: PRODUCED_TOPICS, partitions: 2 }));
+  const masterKey = randomBytes(32).toString('base64');
   const messaging = await startFakeMessaging();
 
   const config = loadConfig(configSchema, {
@@ -158,12 +177,17 @@ export async function startHarness(options: { maxAttempts?: number } = {}): Prom
     KAFKA_BROKERS: brokers,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_CREATE_TOPICS: 'false',
-    CARELINE_MASTER_KEY: randomBytes(32).toString('base64'),
+    CARELINE_MASTER_KEY: masterKey,
     MESSAGING_GRPC_URL: `127.0.0.1:${messaging.port}`,
     RELEASE_MAX_ATTEMPTS: String(options.maxAttempts ?? 5),
     LOG_LEVEL: 'debug',
   });
-  const app = buildApp(config, { logger: logs.logger, clock, relayPollIntervalMs: 100 });
+  const app = buildApp(config, {
+    logger: logs.logger,
+    clock,
+    relayPollIntervalMs: 100,
+    consumerTuning: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 6000, maxWaitTimeMs: 100 },
+  });
   try {
     await app.lifecycle.start();
   } catch (error) {
@@ -177,6 +201,8 @@ export async function startHarness(options: { maxAttempts?: number } = {}): Prom
     app,
     kafka,
     messaging,
+    masterKey,
+    topicPrefix,
     logs,
     client,
     api: recordsApi(client),

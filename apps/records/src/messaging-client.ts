@@ -1,10 +1,13 @@
 // records' one door to messaging: SendTemplate for the "result ready" notice and the one-time
-// codes (records never talks to Meta). Calls carry the caller in metadata (the member of staff who
+// codes, SendInteractive for the self-service list of released documents (records never talks to
+// Meta). Calls carry the caller in metadata (the member of staff who
 // shares, or `service:records` for codes the patient asked for) and a deadline; failures become
 // DomainErrors here, once.
 import { type ServiceError, credentials } from '@grpc/grpc-js';
 import {
   MessagingServiceClient,
+  type SendInteractiveRequest,
+  type SendInteractiveResponse,
   type SendTemplateRequest,
   type SendTemplateResponse,
 } from '@careline/contracts';
@@ -18,6 +21,7 @@ import {
 
 export interface MessagingClient {
   sendTemplate(caller: Caller, request: SendTemplateRequest): Promise<SendTemplateResponse>;
+  sendInteractive(caller: Caller, request: SendInteractiveRequest): Promise<SendInteractiveResponse>;
   close(): void;
 }
 
@@ -51,6 +55,16 @@ export function createMessagingClient(options: MessagingClientOptions): Messagin
           metadataForCaller(caller),
           { deadline: new Date(Date.now() + options.timeoutMs) },
           (error: ServiceError | null, response: SendTemplateResponse) =>
+            error ? reject(messagingCallError(error)) : resolve(response),
+        );
+      }),
+    sendInteractive: (caller, request) =>
+      new Promise((resolve, reject) => {
+        client.sendInteractive(
+          request,
+          metadataForCaller(caller),
+          { deadline: new Date(Date.now() + options.timeoutMs) },
+          (error: ServiceError | null, response: SendInteractiveResponse) =>
             error ? reject(messagingCallError(error)) : resolve(response),
         );
       }),

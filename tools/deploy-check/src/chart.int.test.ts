@@ -163,28 +163,40 @@ describe('network policies', () => {
     expect(deny.spec.egress).toBeUndefined();
     expect(podFlows(renders.default!)).toEqual([
       'in: api → messaging:grpc',
+      'in: api → records:grpc',
       'in: ingest → gateway:grpc',
+      'in: records → messaging:grpc',
+      'in: scheduling → messaging:grpc',
       'out: api → messaging:50051',
+      'out: api → records:50053',
       'out: ingest → gateway:50055',
+      'out: records → messaging:50051',
+      'out: scheduling → messaging:50051',
     ]);
     expect(podFlows(renders.staging!)).toEqual([
       'in: api → messaging:grpc',
+      'in: api → records:grpc',
       'in: gateway → wa-simulator:http',
       'in: ingest → gateway:grpc',
+      'in: records → messaging:grpc',
+      'in: scheduling → messaging:grpc',
       'in: wa-simulator → gateway:http',
       'out: api → messaging:50051',
+      'out: api → records:50053',
       'out: gateway → wa-simulator:8090',
       'out: ingest → gateway:50055',
+      'out: records → messaging:50051',
+      'out: scheduling → messaging:50051',
       'out: wa-simulator → gateway:8081',
     ]);
   });
 
-  it('let only the edges (api, gateway) take traffic from the ingress controller', () => {
+  it('let only the edges (api, gateway, records for the release page) take traffic from the ingress controller', () => {
     const edge = (byKind(renders.default!, 'NetworkPolicy') as Policy[])
       .filter((policy) => (policy.spec.ingress ?? []).some((rule) => JSON.stringify(rule.from ?? []).includes('ingress-nginx')))
       .map(componentOf)
       .sort();
-    expect(edge).toEqual(['api', 'gateway']);
+    expect(edge).toEqual(['api', 'gateway', 'records']);
   });
 
   it('let only the gateway reach port 443 beyond the cluster besides the api (OIDC keys)', () => {

@@ -8,7 +8,7 @@ import { createTestDatabase } from '@careline/testing';
 import pg from 'pg';
 
 /** The services that own a schema (api keeps no state; the simulator keeps it in memory). */
-export const DATABASE_SERVICES = ['gateway', 'ingest', 'messaging', 'audit'] as const;
+export const DATABASE_SERVICES = ['gateway', 'ingest', 'messaging', 'scheduling', 'records', 'audit'] as const;
 export type DatabaseService = (typeof DATABASE_SERVICES)[number];
 
 export interface StackDatabase {
@@ -70,6 +70,9 @@ async function provisionRoles(
   databaseAdminUrl: string,
 ): Promise<Record<DatabaseService, string>> {
   const urls: Partial<Record<DatabaseService, string>> = {};
+  // Extensions a service role cannot create itself (CREATE EXTENSION needs CREATE on the database):
+  // scheduling's no-double-booking exclusion constraint needs btree_gist (apps/scheduling/README.md).
+  await adminPool.query('CREATE EXTENSION IF NOT EXISTS btree_gist');
   for (const service of DATABASE_SERVICES) {
     const password = serviceRolePassword(serverAdminUrl, service);
     await provisionServiceRole(adminPool, { role: service, schema: service, password });

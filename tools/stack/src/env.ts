@@ -7,7 +7,7 @@ import type { StackPorts } from './ports';
 import type { StackSeed } from './seed';
 import type { StateFiles } from './state';
 
-export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'audit', 'api'] as const;
+export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'scheduling', 'records', 'audit', 'api'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
 /** `undefined` removes a variable the parent process has. */
@@ -102,18 +102,51 @@ export function appEnv(app: AppName, ctx: EnvContext): ProcessEnv {
         GRPC_HOST: host,
         GRPC_PORT: String(ports.messagingGrpc),
         DATABASE_URL: ctx.serviceUrls.messaging,
+        // the gateway's WabaTemplateService: the template registry's source
+        GATEWAY_GRPC_URL: `${host}:${ports.gatewayGrpc}`,
+      };
+    case 'scheduling':
+      return {
+        ...common(ctx, ports.scheduling),
+        ...kafka(ctx),
+        GRPC_HOST: host,
+        GRPC_PORT: String(ports.schedulingGrpc),
+        DATABASE_URL: ctx.serviceUrls.scheduling,
+        // reminders and answers to patients go out through messaging's SendTemplate/SendInteractive
+        MESSAGING_GRPC_URL: `${host}:${ports.messagingGrpc}`,
+      };
+    case 'records':
+      return {
+        ...common(ctx, ports.records),
+        ...kafka(ctx),
+        GRPC_HOST: host,
+        GRPC_PORT: String(ports.recordsGrpc),
+        DATABASE_URL: ctx.serviceUrls.records,
+        // the result notice and one-time codes go out through messaging's SendTemplate
+        MESSAGING_GRPC_URL: `${host}:${ports.messagingGrpc}`,
+        // the patient-facing release page is records' own HTTP port
+        RELEASE_BASE_URL: urlOf(host, ports.records),
       };
     case 'audit':
       return {
         ...common(ctx, ports.audit),
         ...kafka(ctx),
+        GRPC_HOST: host,
+        GRPC_PORT: String(ports.auditGrpc),
         DATABASE_URL: ctx.serviceUrls.audit,
         AUDIT_SIGNING_KEY_FILE: ctx.files.auditSigningKey,
       };
     case 'api':
       return {
         ...common(ctx, ports.api),
+        // sign-ins and refusals go to audit.events.v1; api needs no master key
+        KAFKA_BROKERS: ctx.kafkaBrokers,
+        KAFKA_TOPIC_PREFIX: ctx.topicPrefix === '' ? undefined : ctx.topicPrefix,
         MESSAGING_GRPC_URL: `${host}:${ports.messagingGrpc}`,
+        GATEWAY_GRPC_URL: `${host}:${ports.gatewayGrpc}`,
+        AUDIT_GRPC_URL: `${host}:${ports.auditGrpc}`,
+        // patients, documents, shares, FHIR (/v1/patients, /v1/documents, /v1/fhir)
+        RECORDS_GRPC_URL: `${host}:${ports.recordsGrpc}`,
         CARELINE_AUTH_AUDIENCE: ctx.authAudience,
         // Development sign-in only: the api's own issuer, its key kept in the state dir.
         CARELINE_DEV_AUTH: 'true',

@@ -12,7 +12,7 @@ export {
 } from './stack';
 export { APP_NAMES, type AppName, type ProcessEnv, appEnv } from './env';
 export { DEFAULT_PORTS, type StackPorts, assertPortsFree, freePorts } from './ports';
-export { type StackSeed, StackSeedSchema, generateSeed, loadOrCreateSeed } from './seed';
+export { DEMO_TEAM, type StackSeed, StackSeedSchema, generateSeed, loadOrCreateSeed, seedDirectory } from './seed';
 export {
   type GatewayChannel,
   type SimulatorBusiness,

@@ -12,7 +12,12 @@ export interface StackPorts {
   ingest: number;
   messaging: number;
   messagingGrpc: number;
+  scheduling: number;
+  schedulingGrpc: number;
+  records: number;
+  recordsGrpc: number;
   audit: number;
+  auditGrpc: number;
   simulator: number;
 }
 
@@ -24,7 +29,12 @@ export const DEFAULT_PORTS: Readonly<StackPorts> = Object.freeze({
   ingest: 8082,
   messaging: 8083,
   messagingGrpc: 50051,
+  scheduling: 8084,
+  schedulingGrpc: 50052,
+  records: 8085,
+  recordsGrpc: 50053,
   audit: 8086,
+  auditGrpc: 50054,
   simulator: 8090,
 });
 

@@ -4,6 +4,8 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { type AdminClients, createAdminClients } from '@careline/admin-cli';
+import { isDomainError } from '@careline/runtime';
 import { z } from 'zod';
 import { StackError } from './errors';
 
@@ -87,4 +89,51 @@ export async function loadOrCreateSeed(file: string): Promise<{ seed: StackSeed;
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, `${JSON.stringify(seed, null, 2)}\n`, { mode: 0o600 });
   return { seed, created: true };
+}
+
+/** The team the demo staff member belongs to. */
+export const DEMO_TEAM = 'Care team';
+
+/** Already there (a restarted dev stack, or the GATEWAY_CHANNELS bootstrap was first): fine. */
+async function unlessExists<T>(action: () => Promise<T>, codes: readonly string[]): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    if (isDomainError(error) && codes.includes(error.code)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Onboards the demo hospital the way an operator does (tools/admin's clients, actor
+ * `operator:stack-seed`): CreateTenant (with the seed's id, so tokens minted for it keep working
+ * across restarts), RegisterChannel, a team, the staff member. Idempotent: anything already there
+ * is left as it is.
+ */
+export async function seedDirectory(
+  seed: StackSeed,
+  targets: { messagingGrpc: string; gatewayGrpc: string },
+  connect: (options: { messaging: string; gateway: string; actor: string }) => AdminClients = createAdminClients,
+): Promise<void> {
+  const clients = connect({ messaging: targets.messagingGrpc, gateway: targets.gatewayGrpc, actor: 'operator:stack-seed' });
+  try {
+    const tenantId = seed.tenant.id;
+    await unlessExists(() => clients.createTenant({ name: seed.tenant.name, timeZone: 'UTC', tenantId }), ['tenant_exists']);
+    const { phoneNumberId, displayPhoneNumber, wabaId, accessToken, appSecret } = seed.whatsapp;
+    await unlessExists(
+      () => clients.registerChannel(tenantId, { phoneNumberId, displayPhoneNumber, wabaId, accessToken, appSecret }),
+      ['channel_already_registered'],
+    );
+    const team =
+      (await unlessExists(() => clients.createTeam(tenantId, DEMO_TEAM), ['team_name_taken'])) ??
+      (await clients.listTeams(tenantId)).find((t) => t.name.toLowerCase() === DEMO_TEAM.toLowerCase());
+    await clients.upsertStaff(tenantId, {
+      subject: seed.staff.subject,
+      displayName: seed.staff.name,
+      roles: seed.staff.roles,
+      ...(team === undefined ? {} : { teamIds: [team.id] }),
+    });
+  } finally {
+    clients.close();
+  }
 }

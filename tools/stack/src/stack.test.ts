@@ -19,6 +19,8 @@ const ctx: EnvContext = {
     gateway: 'postgres://gateway:pw@127.0.0.1:5432/db',
     ingest: 'postgres://ingest:pw@127.0.0.1:5432/db',
     messaging: 'postgres://messaging:pw@127.0.0.1:5432/db',
+    scheduling: 'postgres://scheduling:pw@127.0.0.1:5432/db',
+    records: 'postgres://records:pw@127.0.0.1:5432/db',
     audit: 'postgres://audit:pw@127.0.0.1:5432/db',
   },
   files: {
@@ -71,6 +73,21 @@ describe('appEnv', () => {
     expect(audit.AUDIT_SIGNING_KEY_FILE).toBe('/s/audit-signing-key.pem');
     expect(audit).toHaveProperty('AUDIT_SIGNING_KEY', undefined);
     expect(audit.KAFKA_TOPIC_PREFIX).toBe('e2e_x.');
+    // AuditService on its own gRPC port, and the api told where it is
+    expect(audit.GRPC_PORT).toBe('50054');
+    expect(appEnv('api', ctx).AUDIT_GRPC_URL).toBe(`${ctx.host}:50054`);
+  });
+
+  it('gives records its own role, the master key, messaging for its templates and the release page origin', () => {
+    const records = appEnv('records', ctx);
+    expect(records.DATABASE_URL).toBe(ctx.serviceUrls.records);
+    expect(records.HTTP_PORT).toBe('8085');
+    expect(records.GRPC_PORT).toBe('50053');
+    expect(records.CARELINE_MASTER_KEY_FILE).toBe('/s/master.key');
+    expect(records).toHaveProperty('CARELINE_MASTER_KEY', undefined);
+    expect(records.MESSAGING_GRPC_URL).toBe('127.0.0.1:50051');
+    expect(records.RELEASE_BASE_URL).toBe('http://127.0.0.1:8085');
+    expect(records.KAFKA_TOPIC_PREFIX).toBe('e2e_x.');
   });
 
   it('leaves KAFKA_TOPIC_PREFIX unset for the empty prefix', () => {

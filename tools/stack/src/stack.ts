@@ -13,7 +13,7 @@ import { APP_NAMES, type AppName, type ProcessEnv, appEnv, urlOf } from './env';
 import { StackError } from './errors';
 import { expectStatus, requestJson } from './http';
 import { assertPortsFree, freePorts, type StackPorts } from './ports';
-import { generateSeed, type StackSeed } from './seed';
+import { generateSeed, seedDirectory, type StackSeed } from './seed';
 import {
   type PatientMessageResult,
   type PatientSaysOptions,
@@ -82,12 +82,22 @@ export interface StackUrls {
   messaging: string;
   /** `host:port` */
   messagingGrpc: string;
+  /** scheduling's HTTP port (health, metrics); optional for the same reason as `audit`. */
+  scheduling?: string;
+  /** `host:port` of SchedulingService (optional for the same reason as `audit`). */
+  schedulingGrpc?: string;
+  /** records' HTTP port: health, metrics and the patient-facing release page (`/r/<token>`). */
+  records?: string;
+  /** `host:port` of RecordsService. */
+  recordsGrpc?: string;
   /**
    * The audit service's HTTP port: queries, verify, export, checkpoints, public key (`/v1/audit/...`).
    * Always set by startStack; optional only so that hand-written StackUrls (tools/dev's banner
    * test) keep compiling until they list it.
    */
   audit?: string;
+  /** `host:port` of AuditService (optional for the same reason as `audit`). */
+  auditGrpc?: string;
   simulator: string;
   simulatorControl: string;
 }
@@ -129,7 +139,7 @@ export interface Stack {
 /** The order processes start in; they stop in the reverse. Apps in one group start together. */
 const START_GROUPS: readonly (readonly AppName[])[] = [
   ['wa-simulator'],
-  ['gateway', 'ingest', 'messaging', 'audit'],
+  ['gateway', 'ingest', 'messaging', 'scheduling', 'records', 'audit'],
   ['api'],
 ];
 
@@ -250,6 +260,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (failed !== undefined) throw failed.reason;
     }
 
+    if (apps.includes('messaging') && apps.includes('gateway')) {
+      // The demo hospital through the onboarding path (GATEWAY_CHANNELS stays as a bootstrap).
+      await seedDirectory(seed, { messagingGrpc: urls.messagingGrpc, gatewayGrpc: urls.gatewayGrpc });
+      log('demo hospital onboarded (tenant, channel, team, staff)');
+    }
+
     const simulator = createSimulatorClient(urls.simulator, seed.whatsapp.phoneNumberId);
     if (apps.includes('wa-simulator') && apps.includes('gateway')) {
       // Meta's handshake: the simulator calls GET /webhooks/whatsapp with the verify token.
@@ -306,6 +322,11 @@ function stackUrls(host: string, ports: StackPorts): StackUrls {
     messaging: urlOf(host, ports.messaging),
     messagingGrpc: `${host}:${ports.messagingGrpc}`,
     audit: urlOf(host, ports.audit),
+    scheduling: urlOf(host, ports.scheduling),
+    schedulingGrpc: `${host}:${ports.schedulingGrpc}`,
+    records: urlOf(host, ports.records),
+    recordsGrpc: `${host}:${ports.recordsGrpc}`,
+    auditGrpc: `${host}:${ports.auditGrpc}`,
     simulator,
     simulatorControl: `${simulator}/_sim`,
   };
@@ -321,6 +342,10 @@ function httpUrlOf(app: AppName, urls: StackUrls): string {
       return urls.ingest;
     case 'messaging':
       return urls.messaging;
+    case 'scheduling':
+      return urls.scheduling ?? '';
+    case 'records':
+      return urls.records ?? '';
     case 'audit':
       return urls.audit ?? '';
     case 'api':

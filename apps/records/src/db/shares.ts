@@ -15,6 +15,7 @@ const shareRow = z.object({
   expires_at: z.date(),
   notice: z.enum(['pending', 'sent', 'failed']),
   notice_message_id: z.string().nullable(),
+  notice_conversation_id: z.string().nullable(),
   opened_at: z.date().nullable(),
   verified_at: z.date().nullable(),
   downloaded_at: z.date().nullable(),
@@ -30,7 +31,7 @@ const shareRow = z.object({
 export type ShareRow = z.infer<typeof shareRow>;
 
 const COLUMNS = `id, tenant_id, document_id, patient_id, token_hash, idempotency_key, shared_by, created_at, expires_at, notice,
-  notice_message_id, opened_at, verified_at, downloaded_at, revoked_at, locked_at, failed_attempts, code_hash, code_expires_at,
+  notice_message_id, notice_conversation_id, opened_at, verified_at, downloaded_at, revoked_at, locked_at, failed_attempts, code_hash, code_expires_at,
   codes_sent, session_hash, session_expires_at`;
 
 function one(rows: unknown[]): ShareRow | undefined {
@@ -130,6 +131,7 @@ export type ShareUpdate = Partial<
     ShareRow,
     | 'notice'
     | 'notice_message_id'
+    | 'notice_conversation_id'
     | 'opened_at'
     | 'verified_at'
     | 'downloaded_at'
@@ -147,6 +149,7 @@ export type ShareUpdate = Partial<
 const UPDATABLE = new Set([
   'notice',
   'notice_message_id',
+  'notice_conversation_id',
   'opened_at',
   'verified_at',
   'downloaded_at',
@@ -179,4 +182,29 @@ export async function updateShare(
     shareId,
     ...entries.map(([, v]) => v),
   ]);
+}
+
+/** A patient's shares whose notice went out (newest first): what was released to them. */
+export async function listReleasedShares(db: Queryable, tenantId: string, patientId: string): Promise<ShareRow[]> {
+  const result = await db.query(
+    `SELECT ${COLUMNS} FROM records.shares WHERE tenant_id = $1 AND patient_id = $2 AND notice = 'sent'
+      ORDER BY created_at DESC, id DESC LIMIT 500`,
+    [tenantId, patientId],
+  );
+  return result.rows.map((row) => shareRow.parse(row));
+}
+
+/** The per-tenant release policy (the default when the tenant never changed it). */
+export async function getTenantPolicy(db: Queryable, tenantId: string): Promise<{ chatDelivery: boolean }> {
+  const result = await db.query('SELECT chat_delivery FROM records.tenant_policies WHERE tenant_id = $1', [tenantId]);
+  const row = z.object({ chat_delivery: z.boolean() }).array().parse(result.rows)[0];
+  return { chatDelivery: row?.chat_delivery ?? false };
+}
+
+export async function setTenantPolicy(db: Queryable, tenantId: string, policy: { chatDelivery: boolean }, actor: string, at: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO records.tenant_policies (tenant_id, chat_delivery, updated_by, updated_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id) DO UPDATE SET chat_delivery = EXCLUDED.chat_delivery, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+    [tenantId, policy.chatDelivery, actor, at],
+  );
 }

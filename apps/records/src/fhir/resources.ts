@@ -207,6 +207,33 @@ export function patientResource(p: {
   };
 }
 
+/**
+ * A minimal DiagnosticReport for a released document: final, about the patient, dated, with the
+ * report itself as `presentedForm` pointing at the DocumentReference (no content inline, no
+ * coded results: Careline stores documents, not observations). `code` is the generic LOINC
+ * "Laboratory report" with the document's title as its text.
+ */
+export function diagnosticReportResource(d: { id: string; patientId: string; title: string; contentType: string; sizeBytes: number; createdAt: Date }) {
+  return {
+    resourceType: 'DiagnosticReport' as const,
+    id: d.id,
+    status: 'final' as const,
+    code: { coding: [{ system: 'http://loinc.org', code: '11502-2', display: 'Laboratory report' }], text: d.title },
+    subject: { reference: `Patient/${d.patientId}` },
+    effectiveDateTime: d.createdAt.toISOString(),
+    issued: d.createdAt.toISOString(),
+    presentedForm: [
+      {
+        contentType: d.contentType,
+        size: d.sizeBytes,
+        title: d.title,
+        creation: d.createdAt.toISOString(),
+        url: `DocumentReference/${d.id}`,
+      },
+    ],
+  };
+}
+
 export function documentReferenceResource(d: {
   id: string;
   patientId: string;

@@ -38,6 +38,10 @@ export const AUDIT_ACTIONS = {
   codeSent: 'share.code_sent',
   verified: 'share.identity_verified',
   download: 'record.downloaded',
+  // self-service in chat (self-service.ts): the list of released documents sent to the patient
+  selfServiceListed: 'record.self_service_listed',
+  // DiagnosticReport export: a document's metadata read (no content)
+  readDocumentMetadata: 'document.read',
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
 

@@ -5,6 +5,7 @@ import { type Logger } from '@careline/runtime';
 import { type ReleaseConfig } from '../config';
 import { type BlobStore } from '../db/blobs';
 import { type AtRest } from '../domain/sealing';
+import { type Keywords } from '../domain/self-service';
 import { type MessagingClient } from '../messaging-client';
 
 export interface UseCaseDeps {
@@ -18,4 +19,6 @@ export interface UseCaseDeps {
   logger: Logger;
   release: ReleaseConfig;
   documentMaxBytes: number;
+  /** What asks for results in chat (self-service.ts); default DEFAULT_KEYWORDS. */
+  selfServiceKeywords?: Keywords;
 }

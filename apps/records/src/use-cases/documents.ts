@@ -225,5 +225,26 @@ export function createDocumentUseCases(deps: UseCaseDeps, authorize: Authorize) 
     return { document: await documentView(atRest, found.row), content: found.content };
   }
 
-  return { uploadDocument, listDocuments: listDocumentsCall, getDocument: getDocumentCall };
+  /** A document's metadata without its content (e.g. for a FHIR DiagnosticReport), audited as a read. */
+  async function describeDocument(caller: TenantCaller, documentId: string): Promise<GetDocumentResponse['document']> {
+    await authorize(caller, 'documents:read', AUDIT_ACTIONS.readDocumentMetadata, { type: 'document', id: documentId });
+    if (!isUuid(documentId)) throw documentNotFound();
+    const { tenantId } = caller;
+    const row = await withTenant(deps.pool, tenantId, async (client) => {
+      const found = await getDocument(client, tenantId, documentId);
+      await recordAudit(client, {
+        tenantId,
+        actor: actorOf(caller),
+        action: AUDIT_ACTIONS.readDocumentMetadata,
+        resource: { type: 'document', id: documentId },
+        ...(found === undefined ? { outcome: 'failure' as const, detail: { reason: 'document_not_found' } } : { patientId: found.patient_id, outcome: 'success' as const }),
+        at: clock(),
+      });
+      return found;
+    });
+    if (row === undefined) throw documentNotFound();
+    return documentView(atRest, row);
+  }
+
+  return { uploadDocument, listDocuments: listDocumentsCall, getDocument: getDocumentCall, describeDocument };
 }

@@ -13,6 +13,7 @@ import {
 import { type DomainError, type JsonValue, invalidArgument } from '@careline/runtime';
 import {
   type OperationOutcome,
+  diagnosticReportResource,
   documentReferenceResource,
   notSupported,
   parseResource,
@@ -75,7 +76,7 @@ interface UseCases {
   }>;
 }
 
-export function createFhirUseCases(useCases: UseCases) {
+export function createFhirUseCases(useCases: UseCases & { describeDocument(caller: TenantCaller, documentId: string): Promise<(Omit<Parameters<typeof diagnosticReportResource>[0], 'createdAt'> & { createdAt?: Date | undefined }) | undefined> }) {
   const exportPatient = async (caller: TenantCaller, id: string) => {
     const { patient } = await useCases.getPatient(caller, { patientId: id });
     if (patient === undefined) throw new Error('GetPatient answered without a patient');
@@ -147,8 +148,14 @@ export function createFhirUseCases(useCases: UseCases) {
         return { resourceJson: JSON.stringify(await exportPatient(caller, request.id)) };
       case 'DocumentReference':
         return { resourceJson: JSON.stringify(await exportDocument(caller, request.id)) };
+      case 'DiagnosticReport': {
+        // the report of a document: its id is the document id (metadata only, no content)
+        const document = await useCases.describeDocument(caller, request.id);
+        if (document === undefined) throw new Error('describeDocument answered without a document');
+        return { resourceJson: JSON.stringify(diagnosticReportResource({ ...document, createdAt: document.createdAt ?? new Date(0) })) };
+      }
       default:
-        throw invalidResource(notSupported('Only Patient and DocumentReference resources are exported.'));
+        throw invalidResource(notSupported('Only Patient, DocumentReference and DiagnosticReport resources are exported.'));
     }
   }
 

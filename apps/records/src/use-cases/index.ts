@@ -6,6 +6,8 @@ import { createDocumentUseCases } from './documents';
 import { createFhirUseCases } from './fhir';
 import { createPatientUseCases } from './patients';
 import { createReleaseUseCases } from './release';
+import { DEFAULT_KEYWORDS, parseKeywords } from '../domain/self-service';
+import { createSelfService } from './self-service';
 import { createShareUseCases } from './shares';
 
 export { requireTenantCaller, type TenantCaller } from './caller';
@@ -16,13 +18,15 @@ export function createRecordsUseCases(deps: UseCaseDeps) {
   const authorize = createAuthorize(deps);
   const { readPatient: _internal, ...patients } = createPatientUseCases(deps, authorize);
   const documents = createDocumentUseCases(deps, authorize);
+  const { issueShare, ...shares } = createShareUseCases(deps, authorize);
   return {
     ...patients,
     ...createConsentUseCases(deps, authorize),
     ...documents,
-    ...createShareUseCases(deps, authorize),
+    ...shares,
     ...createFhirUseCases({ ...patients, ...documents }),
     release: createReleaseUseCases(deps),
+    selfService: createSelfService(deps, { keywords: deps.selfServiceKeywords ?? parseKeywords(DEFAULT_KEYWORDS), issueShare }),
   };
 }
 

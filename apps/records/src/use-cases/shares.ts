@@ -37,7 +37,7 @@ import {
   shareNotFound,
 } from '../domain/errors';
 import { hashToken, newToken } from '../domain/tokens';
-import { AUDIT_ACTIONS, emitRecordEvent, recordActor, recordAudit } from './audit';
+import { AUDIT_ACTIONS, type Actor, emitRecordEvent, recordActor, recordAudit } from './audit';
 import { type Authorize } from './authorize';
 import { type TenantCaller } from './caller';
 import { currentConsents } from './consents';
@@ -48,6 +48,17 @@ import { openIdentity, shareView } from './views';
 
 const MAX_KEY = 200;
 const MAX_TTL_MINUTES = 14 * 24 * 60;
+
+export interface IssueShare {
+  tenantId: string;
+  /** Who the audit and record events name. */
+  actor: Actor;
+  /** Stored as the share's `shared_by` (a caller's actor, or `patient:<id>` for self-service). */
+  sharedBy: string;
+  documentId: string;
+  key: string;
+  ttlMs: number;
+}
 
 type Prepared =
   | { refused: DomainError }
@@ -73,9 +84,16 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
     if (!isUuid(request.documentId)) throw documentNotFound();
     const ttlMs =
       request.expiresInMinutes === 0 ? deps.release.shareTtlMs : request.expiresInMinutes * 60_000;
-    const { tenantId } = caller;
-    const actor = actorOf(caller);
+    return issueShare({ tenantId: caller.tenantId, actor: actorOf(caller), sharedBy: caller.actor, documentId: request.documentId, key, ttlMs });
+  }
 
+  /**
+   * Creates the share and sends its notice. Callers check who may (staff: the permission table;
+   * self-service: the patient asking from their own number) before calling.
+   */
+  async function issueShare(input: IssueShare): Promise<ShareDocumentResponse> {
+    const { tenantId, actor, key, ttlMs } = input;
+    const request = { documentId: input.documentId };
     const prepared = await withTenant(deps.pool, tenantId, async (client): Promise<Prepared | undefined> => {
       const document = await getDocument(client, tenantId, request.documentId);
       if (document === undefined) return undefined;
@@ -114,7 +132,7 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
         patientId: patient.id,
         tokenHash: hashToken(token),
         idempotencyKey: key,
-        sharedBy: caller.actor,
+        sharedBy: input.sharedBy,
         createdAt: now,
         expiresAt: new Date(now.getTime() + ttlMs),
       });
@@ -128,6 +146,7 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
 
     const { share } = prepared;
     let noticeMessageId: string;
+    let noticeConversationId: string;
     try {
       const response = await deps.messaging.sendTemplate(recordsService(tenantId), {
         recipient: prepared.recipient,
@@ -139,6 +158,7 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
         idempotencyKey: `records:share:${share.id}`,
       });
       noticeMessageId = response.message?.id ?? '';
+      noticeConversationId = response.conversationId;
     } catch (error) {
       await withTenant(deps.pool, tenantId, async (client) => {
         await updateShare(client, tenantId, share.id, { notice: 'failed' });
@@ -162,7 +182,12 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
 
     const done = await withTenant(deps.pool, tenantId, async (client) => {
       const now = clock();
-      await updateShare(client, tenantId, share.id, { notice: 'sent', notice_message_id: noticeMessageId });
+      await updateShare(client, tenantId, share.id, {
+        notice: 'sent',
+        notice_message_id: noticeMessageId,
+        // where a later "my results" from this patient is answered (self-service.ts)
+        notice_conversation_id: isUuid(noticeConversationId) ? noticeConversationId : undefined,
+      });
       await recordAudit(client, {
         tenantId,
         actor,
@@ -259,9 +284,27 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
       type: scope.$case === 'documentId' ? 'document' : 'patient',
       id: scope.value,
     });
-    if (!isUuid(scope.value)) return { shares: [] };
+    // an unknown id, or another tenant's, is NOT_FOUND (never an empty list that says "it exists")
+    const notFound = () => (scope.$case === 'documentId' ? documentNotFound() : patientNotFound());
+    if (!isUuid(scope.value)) throw notFound();
     const { tenantId } = caller;
     const rows = await withTenant(deps.pool, tenantId, async (client) => {
+      const owner =
+        scope.$case === 'documentId'
+          ? await getDocument(client, tenantId, scope.value)
+          : await getPatient(client, tenantId, scope.value);
+      if (owner === undefined) {
+        await recordAudit(client, {
+          tenantId,
+          actor: actorOf(caller),
+          action: AUDIT_ACTIONS.listShares,
+          resource: { type: scope.$case === 'documentId' ? 'document' : 'patient', id: scope.value },
+          outcome: 'failure',
+          detail: { reason: scope.$case === 'documentId' ? 'document_not_found' : 'patient_not_found' },
+          at: clock(),
+        });
+        return undefined;
+      }
       const found = await listShares(
         client,
         tenantId,
@@ -272,16 +315,17 @@ export function createShareUseCases(deps: UseCaseDeps, authorize: Authorize) {
         actor: actorOf(caller),
         action: AUDIT_ACTIONS.listShares,
         resource: { type: scope.$case === 'documentId' ? 'document' : 'patient', id: scope.value },
-        ...(scope.$case === 'patientId' ? { patientId: scope.value } : {}),
+        patientId: 'patient_id' in owner ? owner.patient_id : owner.id,
         outcome: 'success',
         detail: { count: String(found.length) },
         at: clock(),
       });
       return found;
     });
+    if (rows === undefined) throw notFound();
     const now = clock();
     return { shares: rows.map((row) => shareView(row, now)) };
   }
 
-  return { shareDocument, revokeShare, listShares: listSharesCall };
+  return { shareDocument, revokeShare, listShares: listSharesCall, issueShare };
 }

@@ -47,15 +47,19 @@ Postgres and the outside world: `from` may open a connection to `to` on port `po
 {{- define "careline.internalFlows" -}}
 - { from: api, to: messaging, port: grpc }
 - { from: ingest, to: gateway, port: grpc }
+- { from: scheduling, to: messaging, port: grpc }
+- { from: api, to: records, port: grpc }
+- { from: records, to: messaging, port: grpc }
 {{- if .Values.simulator.enabled }}
 - { from: gateway, to: wa-simulator, port: http }
 - { from: wa-simulator, to: gateway, port: http }
 {{- end }}
 {{- end -}}
 
-{{/* The components that face the outside (ingress controller): api and gateway, and the simulator's phone UI. */}}
+{{/* The components that face the outside (ingress controller): api and gateway, records (the
+patients' release page, /r/*), and the simulator's phone UI. */}}
 {{- define "careline.edgeComponents" -}}
-[api, gateway, wa-simulator]
+[api, gateway, records, wa-simulator]
 {{- end -}}
 
 {{- define "careline.image" -}}
@@ -100,6 +104,15 @@ Postgres and the outside world: `from` may open a connection to `to` on port `po
 {{- $_ := set $env "KAFKA_CREATE_TOPICS" "false" -}}
 {{- end -}}
 {{- if eq $app.name "api" -}}
+{{- $_ := set $env "MESSAGING_GRPC_URL" (printf "%s-messaging:%v" (include "careline.fullname" $root) $root.Values.apps.messaging.ports.grpc) -}}
+{{- end -}}
+{{- if eq $app.name "scheduling" -}}
+{{- $_ := set $env "MESSAGING_GRPC_URL" (printf "%s-messaging:%v" (include "careline.fullname" $root) $root.Values.apps.messaging.ports.grpc) -}}
+{{- end -}}
+{{- if and (eq $app.name "api") $root.Values.apps.records.enabled -}}
+{{- $_ := set $env "RECORDS_GRPC_URL" (printf "%s-records:%v" (include "careline.fullname" $root) $root.Values.apps.records.ports.grpc) -}}
+{{- end -}}
+{{- if eq $app.name "records" -}}
 {{- $_ := set $env "MESSAGING_GRPC_URL" (printf "%s-messaging:%v" (include "careline.fullname" $root) $root.Values.apps.messaging.ports.grpc) -}}
 {{- end -}}
 {{- end -}}
