@@ -18,12 +18,13 @@ import {
   retrySendRequest,
   useTenant,
 } from '../db/reminders';
+import { markChatMessageSent } from '../db/booking-chat';
 import { markReplySent } from '../db/replies';
 import { type MessagingPort } from '../edges/messaging-client';
 import { AUDIT_ACTIONS, recordAudit } from '../use-cases/audit';
 import { type UseCaseDeps } from '../use-cases/deps';
 import { emitAppointmentEvent } from '../use-cases/events';
-import { type Outgoing, reminderMessage, replyMessage } from '../use-cases/outgoing';
+import { type Outgoing, chatMessage, reminderMessage, replyMessage } from '../use-cases/outgoing';
 
 export interface SenderOptions {
   batchSize: number;
@@ -86,6 +87,10 @@ export function createSender(
       if (result.messageId !== '') await markReplySent(client, request.tenant, request.id, result.messageId);
       return;
     }
+    if (request.kind === 'chat') {
+      if (result.messageId !== '') await markChatMessageSent(client, request.tenant, request.id, result.messageId);
+      return;
+    }
     const marked = await markReminderSent(client, request.tenant, request.id, { messageId: result.messageId, conversationId: result.conversationId, at: now });
     if (!marked) return;
     const appointment = await getAppointment(client, request.tenant, request.appointment_id);
@@ -120,7 +125,9 @@ export function createSender(
           const outgoing =
             request.kind === 'reminder'
               ? await reminderMessage(deps, client, request.tenant, request.id)
-              : await replyMessage(client, request.tenant, request.id);
+              : request.kind === 'chat'
+                ? await chatMessage(client, request.tenant, request.id)
+                : await replyMessage(client, request.tenant, request.id);
           built.push({ request, outgoing });
         }
         // the calls run concurrently; the database work around them stays on this one client

@@ -2,5 +2,9 @@
 // no .sql files next to it). Add a file here AND to the list; never edit an applied one.
 import { migrationsFromFiles } from '@careline/db';
 import calendar from './migrations/0001_calendar.sql?raw';
+import bookingChat from './migrations/0002_booking_chat.sql?raw';
 
-export const schedulingMigrations = migrationsFromFiles([{ fileName: '0001_calendar.sql', sql: calendar }]);
+export const schedulingMigrations = migrationsFromFiles([
+  { fileName: '0001_calendar.sql', sql: calendar },
+  { fileName: '0002_booking_chat.sql', sql: bookingChat },
+]);

@@ -110,7 +110,7 @@ export async function fireDueTimers(db: Queryable, now: Date, limit: number): Pr
 export async function insertSendRequests(
   db: Queryable,
   tenantId: string,
-  kind: 'reminder' | 'reply',
+  kind: 'reminder' | 'reply' | 'chat',
   requests: readonly { id: string; appointmentId: string }[],
   now: Date,
 ): Promise<void> {
@@ -123,7 +123,7 @@ export async function insertSendRequests(
   );
 }
 
-const sendRow = z.object({ id: z.string(), tenant: z.string(), kind: z.enum(['reminder', 'reply']), appointment_id: z.string(), attempts: z.number().int() });
+const sendRow = z.object({ id: z.string(), tenant: z.string(), kind: z.enum(['reminder', 'reply', 'chat']), appointment_id: z.string(), attempts: z.number().int() });
 export type SendRequestRow = z.infer<typeof sendRow>;
 
 /**

@@ -190,7 +190,8 @@ export function createAppointmentUseCases(deps: UseCaseDeps, authorize: Authoriz
   }
 
   return {
-    /** internal, for replies */
+    /** internal, for replies and booking in chat */
+    create,
     move,
     cancelIn,
     audit,

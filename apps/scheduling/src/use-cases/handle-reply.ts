@@ -18,6 +18,7 @@ import { type ReplyKind } from '../domain/texts';
 import { MINUTE_MS } from '../domain/time';
 import { AUDIT_ACTIONS } from './audit';
 import { type AppointmentUseCases } from './appointments';
+import { createBookingChat } from './booking-chat';
 import { type UseCaseDeps } from './deps';
 import { emitAppointmentEvent } from './events';
 import { loadPolicy } from './plan';
@@ -45,6 +46,7 @@ export function referenceIn(event: PatientMessageReceivedV1): string | undefined
 export function createReplyHandler(deps: UseCaseDeps, appointments: AppointmentUseCases) {
   const { clock } = deps;
   const logger: Logger = deps.logger;
+  const bookingChat = createBookingChat(deps, appointments);
 
   async function answer(
     client: Queryable,
@@ -179,13 +181,18 @@ export function createReplyHandler(deps: UseCaseDeps, appointments: AppointmentU
   }
 
   return async function handlePatientMessage(client: Queryable, event: PatientMessageReceivedV1, meta: { tenantId: string }): Promise<void> {
+    // the envelope's tenant is the one the transaction runs in; a payload naming another is bogus
+    if (event.tenantId !== meta.tenantId) return;
+    if (event.content?.$case === 'text') {
+      if (event.content.value.body !== undefined) await bookingChat.onText(client, meta.tenantId, event, event.content.value.body);
+      return;
+    }
     const value = referenceIn(event);
     if (value === undefined) return;
     const ref = parseReference(value);
     if (ref === undefined) return;
-    // the envelope's tenant is the one the transaction runs in; a payload naming another is bogus
-    if (event.tenantId !== meta.tenantId) return;
     if (ref.kind === 'appointment') await onAppointmentReference(client, meta.tenantId, event, ref);
-    else await onSlotReference(client, meta.tenantId, event, ref);
+    else if (ref.kind === 'slot') await onSlotReference(client, meta.tenantId, event, ref);
+    else await bookingChat.onReference(client, meta.tenantId, event, ref.bookingId, ref.action);
   };
 }

@@ -10,6 +10,7 @@ import {
 import { type Queryable } from '@careline/db';
 import { type AppointmentRow, getAppointment } from '../db/appointments';
 import { type ClinicianPlace, findClinicians } from '../db/calendar';
+import { getChatMessage } from '../db/booking-chat';
 import { getReminder } from '../db/reminders';
 import { type ReplyRow, getOffer, getReply, offeredSlot } from '../db/replies';
 import { templateFor, videoLink } from '../domain/policy';
@@ -145,4 +146,22 @@ async function offerMessage(
   const options = rows.length <= 3 ? rows.map((row) => ({ ...row, title: row.title.slice(0, 20), description: '' })) : rows;
   const body = reply.kind === 'slot_taken' ? texts.slotTaken : texts.slotOffer(clinician.display_name);
   return base(body, options, texts.pickSlot);
+}
+
+/** A booking-in-chat message, as rendered when the flow decided it. */
+export async function chatMessage(client: Queryable, tenantId: string, id: string): Promise<Outgoing> {
+  const message = await getChatMessage(client, tenantId, id);
+  if (message === undefined) return { kind: 'obsolete' };
+  return {
+    kind: 'interactive',
+    request: {
+      conversationId: message.conversation_id,
+      body: message.body,
+      footer: '',
+      options: message.options,
+      listButton: message.list_button,
+      purpose: MessagePurpose.MESSAGE_PURPOSE_CONFIRMATION,
+      idempotencyKey: message.id,
+    },
+  };
 }
