@@ -4,9 +4,11 @@ export default defineProject({
   test: {
     name: 'api',
     include: ['src/**/*.test.ts'],
-    // No globalSetup: api owns no database and no Kafka, so its tests need neither. The
-    // integration tests start their own gRPC server (a fake MessagingService) on loopback.
+    // Provides KAFKA_BROKERS (and DATABASE_URL) unless set; see libs/testing. api owns no database,
+    // but it publishes sign-in audit events to Kafka, which the process test reads back. The other
+    // integration tests start their own gRPC servers (fake services) on loopback.
+    globalSetup: ['../../libs/testing/src/global-setup.ts'],
     testTimeout: 20_000,
-    hookTimeout: 20_000,
+    hookTimeout: 30_000,
   },
 });

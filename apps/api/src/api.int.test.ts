@@ -124,6 +124,26 @@ describe('the caller crosses to messaging in gRPC metadata, from the token only'
     expect(response.headers.get('traceparent')).toContain('0af7651916cd43dd8448eb211c80319c');
   });
 
+  it("continues a client's trace into the reply: the queued message names the trace the console sent", async () => {
+    await startApi();
+    const token = await auth.mint({ roles: ['nurse'], subject: 'nurse-9' });
+    // what the console does: reply under the trace id of the patient message it answers
+    const answered = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await call(`/v1/conversations/${own.id}/messages`, {
+      token,
+      method: 'POST',
+      headers: { 'idempotency-key': 'k-trace', traceparent: `00-${answered}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ text: 'On our way.' }),
+    });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ traceId: answered });
+    const recorded = fake.calls.find((c) => c.method === 'sendText');
+    const forwarded = parseTraceparent(recorded?.traceparent ?? '');
+    expect(forwarded?.traceId).toBe(answered);
+    // a span of the api's own, not the console's copied through
+    expect(forwarded?.spanId).not.toBe('00f067aa0ba902b7');
+  });
+
   it("ignores a tenantId in the body of a reply: the message is queued in the token's tenant", async () => {
     await startApi();
     const token = await auth.mint({ roles: ['clinician'], subject: 'dr-who' });

@@ -190,6 +190,102 @@ describe('authentication', () => {
   });
 });
 
+describe('sign-ins, failed sign-ins and refusals are audit events', () => {
+  const actions = () => app.auditEvents.map(({ event }) => event.action);
+
+  it('records a sign-in once per token, before the first request is served', async () => {
+    const token = await auth.mint({ roles: ['nurse'], subject: 'nurse-9' });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await inject({ method: 'GET', url: '/v1/conversations', headers: bearer(token) })).statusCode).toBe(200);
+    }
+    expect(app.auditEvents).toHaveLength(1);
+    const [login] = app.auditEvents;
+    expect(login?.event).toMatchObject({
+      tenantId: auth.tenantId,
+      action: 'auth.login',
+      actor: { id: 'user:nurse-9' },
+      detail: { roles: 'nurse', route: 'GET /v1/conversations' },
+    });
+    // the id comes from the token, so another api instance records the same sign-in under the same ce_id
+    const other = await buildTestApp(testConfig(), { verifier: auth.verifier, messaging: fake.client });
+    try {
+      await other.http.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+      expect(other.auditEvents.map((e) => e.id)).toEqual([login?.id]);
+    } finally {
+      await other.close();
+    }
+    const second = await auth.mint({ roles: ['nurse'], subject: 'nurse-9' });
+    await inject({ method: 'GET', url: '/v1/me', headers: bearer(second) });
+    expect(actions()).toEqual(['auth.login', 'auth.login']);
+  });
+
+  it('refuses to serve a first request whose sign-in cannot be recorded (503 audit_unavailable), then records it', async () => {
+    await app.close();
+    let up = false;
+    const published: string[] = [];
+    app = await buildTestApp(testConfig(), {
+      verifier: auth.verifier,
+      messaging: fake.client,
+      publishAudit: (event) => {
+        if (!up) return Promise.reject(new Error('broker down'));
+        published.push(event.action);
+        return Promise.resolve();
+      },
+    });
+    const token = await auth.mint({ roles: ['nurse'] });
+    const refused = await inject({ method: 'GET', url: '/v1/conversations', headers: bearer(token) });
+    expect(refused.statusCode).toBe(503);
+    expect(problemOf(refused)).toMatchObject({ code: 'audit_unavailable', retryable: true });
+    expect(fake.calls).toEqual([]);
+    up = true;
+    expect((await inject({ method: 'GET', url: '/v1/conversations', headers: bearer(token) })).statusCode).toBe(200);
+    expect(published).toEqual(['auth.login']);
+  });
+
+  it('records a refused token under the tenant it claims, and nothing for a request without one', async () => {
+    await inject({ method: 'GET', url: '/v1/conversations' });
+    expect(app.auditEvents).toEqual([]);
+    const expired = await mintWith({ now: () => new Date(Date.now() - 3 * 3600_000) }, { subject: 'nurse-3' });
+    await inject({ method: 'GET', url: '/v1/conversations', headers: bearer(expired) });
+    await inject({ method: 'GET', url: '/v1/me', headers: { authorization: 'Bearer not-a-jwt' } });
+    expect(app.auditEvents.map(({ event }) => event)).toMatchObject([
+      {
+        tenantId: auth.tenantId,
+        action: 'auth.login_failed',
+        actor: { id: 'unverified:nurse-3' },
+        detail: { reason: 'token_expired', route: 'GET /v1/conversations' },
+      },
+      { tenantId: '00000000-0000-0000-0000-000000000000', action: 'auth.login_failed', actor: { id: '' }, detail: { reason: 'token_malformed' } },
+    ]);
+  });
+
+  it('records a refusal by the permission table with the permission and the route pattern', async () => {
+    const token = await auth.mint({ roles: ['auditor'], subject: 'aud-1' });
+    expect((await inject({ method: 'GET', url: `/v1/conversations/${own.id}`, headers: bearer(token) })).statusCode).toBe(403);
+    expect(app.auditEvents.map(({ event }) => event)).toMatchObject([
+      { action: 'auth.login', actor: { id: 'user:aud-1' } },
+      {
+        tenantId: auth.tenantId,
+        action: 'access.denied',
+        actor: { id: 'user:aud-1' },
+        resource: { type: 'route', id: 'GET /v1/conversations/{id}' },
+        detail: { permission: 'conversations:read', reason: 'permission_denied' },
+      },
+    ]);
+    expect(JSON.stringify(app.auditEvents)).not.toContain(own.id);
+  });
+
+  it('rate-limits failed sign-in records and counts what it drops', async () => {
+    for (let i = 0; i < 30; i += 1) await inject({ method: 'GET', url: '/v1/me', headers: { authorization: 'Bearer x.y.z' } });
+    const recorded = actions().filter((action) => action === 'auth.login_failed').length;
+    expect(recorded).toBeGreaterThanOrEqual(20);
+    expect(recorded).toBeLessThan(30);
+    const metrics = await inject({ method: 'GET', url: '/metrics' });
+    const dropped = /api_audit_events_dropped_total\{[^}]*action="auth.login_failed"[^}]*reason="rate_limited"[^}]*\} (\d+)/.exec(metrics.body);
+    expect(Number(dropped?.[1])).toBe(30 - recorded);
+  });
+});
+
 describe('permissions', () => {
   it.each(PROTECTED.filter((route) => route.permission !== undefined))(
     '$name is 403 permission_denied for a role without $permission',
@@ -606,6 +702,66 @@ describe('conversations', () => {
       reason: 'Re-engagement needed.',
       updatedAt: '1970-01-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('restricted conversations and break-glass', () => {
+  it('restricts, then grants a clinician break-glass; the body is validated before messaging is called', async () => {
+    const doctor = await auth.mint({ roles: ['clinician'] });
+    const restricted = await inject({
+      method: 'PUT',
+      url: `/v1/conversations/${own.id}/restriction`,
+      headers: bearer(doctor),
+      payload: { restricted: true },
+    });
+    expect(restricted.statusCode).toBe(200);
+    expect(conversationSchema.parse(restricted.json())).toMatchObject({ id: own.id, restricted: true, breakGlassUntil: null });
+
+    const tooShort = await inject({
+      method: 'POST',
+      url: `/v1/conversations/${own.id}/break-glass`,
+      headers: bearer(doctor),
+      payload: { reason: 'emergency_treatment', justification: 'now' },
+    });
+    expect(tooShort.statusCode).toBe(400);
+    expect(problemOf(tooShort).details?.['errors']).toEqual([{ path: 'body/justification', message: expect.any(String) as unknown }]);
+    const badReason = await inject({
+      method: 'POST',
+      url: `/v1/conversations/${own.id}/break-glass`,
+      headers: bearer(doctor),
+      payload: { reason: 'curiosity', justification: 'I would like to have a look please' },
+    });
+    expect(badReason.statusCode).toBe(400);
+    expect(fake.calls.filter((call) => call.method === 'breakGlass')).toEqual([]);
+
+    const granted = await inject({
+      method: 'POST',
+      url: `/v1/conversations/${own.id}/break-glass`,
+      headers: bearer(doctor),
+      payload: { reason: 'emergency_treatment', justification: 'Patient unresponsive in ED', durationMinutes: 15 },
+    });
+    expect(granted.statusCode).toBe(201);
+    const grant = granted.json<{ grantId: string; expiresAt: string; conversation: { breakGlassUntil: string } }>();
+    expect(grant.conversation.breakGlassUntil).toBe(grant.expiresAt);
+    const call = fake.calls.find((c) => c.method === 'breakGlass');
+    expect(call?.request).toMatchObject({ conversationId: own.id, justification: 'Patient unresponsive in ED', durationMinutes: 15 });
+    expect(call?.caller).toMatchObject({ tenantId: auth.tenantId, roles: ['clinician'] });
+  });
+
+  it('answers 409 not_restricted and 404 for another tenant', async () => {
+    const nurseToken = await auth.mint({ roles: ['nurse'] });
+    const payload = { reason: 'other', justification: 'Checking on a handover note' };
+    const open = await inject({ method: 'POST', url: `/v1/conversations/${own.id}/break-glass`, headers: bearer(nurseToken), payload });
+    expect(open.statusCode).toBe(409);
+    expect(problemOf(open).code).toBe('not_restricted');
+    const elsewhere = await inject({
+      method: 'POST',
+      url: `/v1/conversations/${foreign.id}/break-glass`,
+      headers: bearer(nurseToken),
+      payload,
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    expect(problemOf(elsewhere).code).toBe('conversation_not_found');
   });
 });
 

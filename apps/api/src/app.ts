@@ -13,16 +13,39 @@ import {
   createLifecycle,
   createMetrics,
 } from '@careline/runtime';
+import { EVENT_KEYS, auditEvent } from '@careline/contracts';
+import { createKafka, createProducer } from '@careline/bus';
+import { type PublishAudit, createAccessAudit } from './auth/access-audit';
 import { combineVerifiers } from './auth/principal';
 import { loadDevIssuer } from './auth/dev-issuer';
 import type { Config } from './config';
+import { type AuditClient, createAuditClient } from './grpc/audit-client';
+import { type DirectoryClient, createDirectoryClient } from './grpc/directory-client';
+import { type GatewayClient, createGatewayClient } from './grpc/gateway-client';
 import { type MessagingClient, createMessagingClient } from './grpc/messaging-client';
 import { createRouter } from './http/router';
+import { registerAdminRoutes } from './routes/admin';
+import { registerAuditRoutes } from './routes/audit';
 import { registerConversationRoutes } from './routes/conversations';
+import { registerInboxRoutes } from './routes/inbox';
+import { registerStreamRoute } from './routes/stream';
+import { createInboxRouteUseCases } from './use-cases/inbox';
+import { registerMediaRoutes } from './routes/media';
+import { createGetMedia } from './use-cases/get-media';
 import { registerDevRoutes } from './routes/dev';
 import { registerDocsRoutes } from './routes/docs';
 import { registerMeRoutes } from './routes/me';
+import { registerTemplateRoutes } from './routes/templates';
 import { createInboxUseCases } from './use-cases';
+import { createTemplateUseCases } from './use-cases/templates';
+import { createAdminUseCases } from './use-cases/admin';
+import { createAuditUseCases } from './use-cases/audit';
+import multipart from '@fastify/multipart';
+import { type RecordsClient, createRecordsClient } from './grpc/records-client';
+import { acceptFhirJson, registerFhirRoutes } from './routes/fhir';
+import { registerPatientRoutes } from './routes/patients';
+import { registerRecordRoutes } from './routes/records';
+import { createRecordsUseCases } from './use-cases/records';
 
 export const API_VERSION = '0.1.0';
 
@@ -30,8 +53,18 @@ export interface AppDeps {
   logger: Logger;
   /** Default: a client of `config.messaging.target`. */
   messaging?: MessagingClient;
+  /** Default: a client of `config.audit.target`. */
+  audit?: AuditClient;
+  /** Default: a ChannelService client of `config.gateway.target`. */
+  gateway?: GatewayClient;
+  /** Default: a TenantDirectoryService client of `config.messaging.target`. */
+  directory?: DirectoryClient;
+  /** Default: a RecordsService client of `config.records.target`. */
+  records?: RecordsClient;
   /** Default: the configured OIDC issuer and/or the development issuer. */
   verifier?: TokenVerifier;
+  /** Where sign-in and refusal audit events go. Default: a Kafka producer on `config.kafka`. */
+  publishAudit?: PublishAudit;
   clock?: () => Date;
 }
 
@@ -66,28 +99,98 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   };
 
+  const audit = deps.audit ?? createAuditClient(config.audit);
+  // Lazy like messaging's, and not a readiness check: an audit outage answers 503 on the audit
+  // routes only, it must not take the inbox out of service.
+  const auditResource: Resource = {
+    name: 'grpc-client:audit',
+    start: () => Promise.resolve(),
+    stop: () => {
+      audit.close();
+      return Promise.resolve();
+    },
+  };
+
+  // Admin routes only: lazy, and not readiness checks (a gateway outage must not take the inbox
+  // out of service; the admin routes answer 503 meanwhile).
+  const gateway = deps.gateway ?? createGatewayClient(config.gateway);
+  const directory = deps.directory ?? createDirectoryClient(config.messaging);
+  const adminClientsResource: Resource = {
+    name: 'grpc-client:admin',
+    start: () => Promise.resolve(),
+    stop: () => {
+      gateway.close();
+      directory.close();
+      return Promise.resolve();
+    },
+  };
+
+  // Lazy and not a readiness check, like the admin clients: a records outage answers 503 on the
+  // patient and document routes only.
+  const records = deps.records ?? createRecordsClient(config.records);
+  const recordsResource: Resource = {
+    name: 'grpc-client:records',
+    start: () => Promise.resolve(),
+    stop: () => {
+      records.close();
+      return Promise.resolve();
+    },
+  };
+
+  let publishAudit = deps.publishAudit;
+  if (publishAudit === undefined) {
+    const kafka = createKafka({ ...config.kafka, logger });
+    const producer = lifecycle.add(createProducer(kafka));
+    publishAudit = async (event, id) => {
+      await producer.publish(auditEvent, {
+        key: EVENT_KEYS.auditEvents(event),
+        tenantId: event.tenantId,
+        payload: event,
+        id,
+        source: '/careline/api',
+      });
+    };
+  }
+  const registry = createMetrics({ labels: { service: 'api' } });
+  const accessAudit = createAccessAudit({ publish: publishAudit, logger, registry, clock });
+
   const http = createHttpServer({
     name: 'api',
     host: config.http.host,
     port: config.http.port,
     logger,
-    registry: createMetrics({ labels: { service: 'api' } }),
+    registry,
     readiness: [{ name: 'messaging', check: () => messaging.checkHealth() }],
   });
 
   if (config.corsOrigins.length > 0) {
     await http.app.register(cors, {
       origin: config.corsOrigins,
-      methods: ['GET', 'POST'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'traceparent', 'x-request-id'],
       exposedHeaders: ['traceparent', 'x-request-id', 'www-authenticate'],
       maxAge: 600,
     });
   }
 
-  const router = createRouter({ app: http.app, verifier });
+  const router = createRouter({ app: http.app, verifier, accessAudit });
   registerMeRoutes(router);
   registerConversationRoutes(router, createInboxUseCases({ messaging, clock }));
+  // the care team's inbox: assignment, state, notes, read receipts, routing rules, live stream
+  registerInboxRoutes(router, createInboxRouteUseCases({ messaging, clock }));
+  await registerStreamRoute({ app: http.app, router, verifier, accessAudit, messaging, logger, clock });
+  registerMediaRoutes(router, createGetMedia({ messaging }));
+  registerTemplateRoutes(router, createTemplateUseCases({ messaging }));
+  registerAuditRoutes(router, createAuditUseCases({ audit }));
+  registerAdminRoutes(router, createAdminUseCases({ gateway, directory }));
+  // patients, documents, shares, FHIR: multipart uploads are read by the upload route itself (its
+  // own limits); the plugin's global limits are only a backstop
+  await http.app.register(multipart, { limits: { fileSize: config.records.maxDocumentBytes, files: 1, parts: 10 } });
+  acceptFhirJson(http.app);
+  const recordsUseCases = createRecordsUseCases({ records });
+  registerPatientRoutes(router, recordsUseCases);
+  registerRecordRoutes(router, recordsUseCases, { maxDocumentBytes: config.records.maxDocumentBytes });
+  registerFhirRoutes(router, recordsUseCases);
   if (devIssuer !== undefined) {
     logger.warn(
       { issuer: devIssuer.issuer },
@@ -98,6 +201,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerDocsRoutes(router, { title: 'Careline API', version: API_VERSION, description: API_DESCRIPTION });
 
   lifecycle.add(messagingResource);
+  lifecycle.add(auditResource);
+  lifecycle.add(adminClientsResource);
+  lifecycle.add(recordsResource);
   lifecycle.add(http.resource); // last: starts last, stops (and drains) first
   return { lifecycle, http };
 }

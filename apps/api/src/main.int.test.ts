@@ -1,7 +1,10 @@
 // The shipped artefact as a process: the esbuild bundle (dist/apps/api/main.js, rebuilt here so
 // the test never runs a stale one) started with the environment contract, serving through a real
 // gRPC connection to a fake messaging, failing fast on bad configuration, draining on SIGTERM.
-import { MessagingServiceDefinition } from '@careline/contracts';
+import { randomBytes } from 'node:crypto';
+import { createKafka, ensureTopics } from '@careline/bus';
+import { readTopic } from '@careline/bus/testing';
+import { MessagingServiceDefinition, TOPICS, auditEvent } from '@careline/contracts';
 import { createGrpcServer, grpcService } from '@careline/runtime';
 import { captureLogger } from '@careline/runtime/testing';
 import { buildAppBundle, freePort, runToExit, startProcess, waitFor } from '@careline/testing';
@@ -28,6 +31,11 @@ describe('dist/apps/api/main.js', () => {
       services: [grpcService(MessagingServiceDefinition, fake.handlers(logger))],
     });
     await grpc.resource.start();
+    // the api records sign-ins on audit.events.v1: a topic of this test's own
+    const brokers = process.env['KAFKA_BROKERS'] ?? '';
+    const topicPrefix = `t${randomBytes(5).toString('hex')}.`;
+    const kafka = createKafka({ brokers: brokers.split(','), clientId: 'api-main-test', topicPrefix });
+    await ensureTopics(kafka, [{ topic: TOPICS.auditEvents, numPartitions: 1 }]);
     try {
       const port = await freePort();
       const api = await startProcess({
@@ -40,6 +48,8 @@ describe('dist/apps/api/main.js', () => {
           MESSAGING_GRPC_URL: `127.0.0.1:${grpc.port()}`,
           CARELINE_DEV_AUTH: 'true',
           LOG_LEVEL: 'info',
+          KAFKA_BROKERS: brokers,
+          KAFKA_TOPIC_PREFIX: topicPrefix,
         },
         readyUrl: `http://127.0.0.1:${port}/healthz`,
       });
@@ -59,6 +69,11 @@ describe('dist/apps/api/main.js', () => {
       expect(((await list.json()) as { items: { id: string }[] }).items.map((c) => c.id)).toEqual([
         conversation.id,
       ]);
+      // the first request with the token was recorded as a sign-in, on Kafka, before it was served
+      const records = await readTopic(kafka, TOPICS.auditEvents, { until: (read) => read.length >= 1, timeoutMs: 15_000 });
+      expect(records.map((record) => auditEvent.decode(record.value ?? new Uint8Array()))).toMatchObject([
+        { tenantId: TENANT, action: 'auth.login', actor: { id: 'user:nurse-1' } },
+      ]);
       expect((await fetch(`${base}/docs`)).status).toBe(200);
       expect(((await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string }).openapi).toBe(
         '3.1.0',
@@ -74,7 +89,7 @@ describe('dist/apps/api/main.js', () => {
 
   it('exits 1 with one line naming the bad variable', async () => {
     const failure = await runToExit(process.execPath, [bundle], {
-      env: { PATH: process.env['PATH'], HTTP_PORT: 'eighty', CARELINE_DEV_AUTH: 'true' },
+      env: { PATH: process.env['PATH'], HTTP_PORT: 'eighty', CARELINE_DEV_AUTH: 'true', KAFKA_BROKERS: '127.0.0.1:9' },
     });
     expect(failure.code).toBe(1);
     expect(failure.stderr.trim()).toBe(

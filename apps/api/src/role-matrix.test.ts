@@ -5,12 +5,16 @@
 // permission_denied and messaging is not called.
 import { PERMISSIONS, type Permission, ROLES, type Role } from '@careline/auth';
 import { type TestAuth, createTestAuth } from '@careline/auth/testing';
-import { type Conversation } from '@careline/contracts';
+import { type Conversation, MessageMediaKind, MessageMediaState } from '@careline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { problemSchema } from './schemas/common';
 import { type TestApp, buildTestApp, testConfig } from './testing/app';
+import { type FakeAudit, createFakeAudit } from './testing/fake-audit';
+import { type FakeDirectory, createFakeDirectory } from './testing/fake-directory';
+import { type FakeGateway, createFakeGateway } from './testing/fake-gateway';
 import { type FakeMessaging, createFakeMessaging, sampleConversation, sampleMessage } from './testing/fake-messaging';
+import { type FakeRecords, PDF_BYTES, createFakeRecords } from './testing/fake-records';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -31,7 +35,63 @@ const documentSchema = z.object({
  */
 const EXAMPLE_BODIES: Record<string, unknown> = {
   sendText: { text: 'See you at 10', idempotencyKey: 'role-matrix' },
+  // templates and consent (the fake's registry: appointment_reminder with body {{1}} {{2}})
+  sendTemplate: { templateName: 'appointment_reminder', languageCode: 'es', parameters: { '1': 'Ana', '2': 'Friday' }, idempotencyKey: 'role-matrix' },
+  setConsent: { state: 'opted_in', source: 'staff' },
+  // hospital administration (only `admin` holds tenant:admin, so each runs once)
+  updateTenant: { name: 'Role Matrix Hospital' },
+  registerChannel: {
+    phoneNumberId: '109999999999999',
+    displayPhoneNumber: '15550009999',
+    wabaId: '209999999999999',
+    accessToken: 'role-matrix-token',
+    appSecret: 'role-matrix-secret',
+  },
+  updateChannel: { status: 'active' },
+  createTeam: { name: 'Role matrix team' },
+  updateTeam: { name: 'Role matrix team renamed' },
+  addStaff: { subject: 'role-matrix-1', displayName: 'Matrix Member', roles: ['nurse'] },
+  updateStaff: { displayName: 'Matrix Member Two' },
+  // restricting keeps the matrix's conversation restricted, so break-glass has something to open
+  setConversationRestriction: { restricted: true },
+  breakGlass: { reason: 'emergency_treatment', justification: 'Role matrix: emergency access check' },
+  // records (the fake does not check MRN uniqueness, so every allowed role can create)
+  createPatient: { mrn: 'RM-1', givenName: 'Rosa', familyName: 'Matrix', dateOfBirth: '1970-01-01', waId: '34600000009' },
+  updatePatient: { preferredLanguage: 'es' },
+  linkPatientContact: { waIdHash: 'a'.repeat(64) },
+  recordPatientConsent: { kind: 'messaging', granted: true, source: 'staff' },
+  uploadDocument: { multipart: true },
+  shareDocument: { idempotencyKey: 'role-matrix' },
+  importFhirPatient: { resourceType: 'Patient', identifier: [{ system: 'urn:careline:mrn', value: 'RM-2' }], birthDate: '1971-01-01' },
+  importFhirDocumentReference: {
+    resourceType: 'DocumentReference',
+    subject: { reference: 'Patient/{patient}' },
+    content: [{ attachment: { contentType: 'application/pdf', data: Buffer.from(PDF_BYTES).toString('base64') } }],
+  },
+  // the inbox (routes/inbox.ts): the fake knows staff subjects nurse-1 and nurse-2
+  assignConversation: { assignee: 'nurse-1' },
+  setConversationState: { status: 'pending' },
+  addNote: { body: 'Role matrix: call back after 3pm' },
+  setRoutingRules: { enabled: false, defaultTeamId: null, greeting: '', menu: [], keywords: [], teamSlas: [] },
 };
+
+/**
+ * WebSocket routes: a plain request that passes authentication and the permission is answered 426
+ * (upgrade required); what the socket serves is tested in routes/stream.test.ts.
+ */
+const UPGRADE_ROUTES = new Set(['GET /v1/stream']);
+
+/** A multipart/form-data body for the upload route (`{ multipart: true }` above). */
+function multipartBody(): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = 'role-matrix-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="title"\r\n\r\nBlood panel\r\n`),
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="panel.pdf"\r\ncontent-type: application/pdf\r\n\r\n`),
+    Buffer.from(PDF_BYTES),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
 
 interface Cell {
   route: string;
@@ -44,9 +104,20 @@ interface Cell {
 
 let auth: TestAuth;
 let fake: FakeMessaging;
+let fakeAudit: FakeAudit;
+let fakeGateway: FakeGateway;
+let fakeDirectory: FakeDirectory;
+let fakeRecords: FakeRecords;
+/** Path parameter values of the records routes. */
+const recordIds = { patient: '', document: '', share: '' };
+/** Path parameter values of the admin routes (the others take the conversation's id). */
+const adminIds = { phoneNumberId: '106540352242922', team: '', staff: '' };
 let app: TestApp;
 let conversation: Conversation;
 let cells: Cell[];
+
+/** A stored media message of the conversation (the media download route). */
+let mediaMessageId = '';
 
 function isPermission(value: string): value is Permission {
   return Object.hasOwn(PERMISSIONS, value);
@@ -55,9 +126,30 @@ function isPermission(value: string): value is Permission {
 beforeAll(async () => {
   auth = await createTestAuth();
   fake = createFakeMessaging();
-  conversation = fake.add(sampleConversation({ tenantId: auth.tenantId }));
-  fake.add(conversation, [sampleMessage({ conversationId: conversation.id })]);
-  app = await buildTestApp(testConfig(), { verifier: auth.verifier, messaging: fake.client });
+  conversation = fake.add(sampleConversation({ tenantId: auth.tenantId, restricted: true }));
+  const media = sampleMessage({
+    conversationId: conversation.id,
+    content: {
+      $case: 'media',
+      value: { kind: MessageMediaKind.MESSAGE_MEDIA_KIND_IMAGE, mimeType: 'image/jpeg', caption: '', filename: '', mediaRef: 'm', state: MessageMediaState.MESSAGE_MEDIA_STATE_STORED, sizeBytes: 3 },
+    },
+  });
+  mediaMessageId = media.id;
+  fake.add(conversation, [sampleMessage({ conversationId: conversation.id }), media]);
+  fake.addMedia(media.id, { content: Buffer.from([0xff, 0xd8, 0xff]), mimeType: 'image/jpeg', filename: '' });
+  fakeAudit = createFakeAudit();
+  fakeAudit.add(auth.tenantId);
+  fakeGateway = createFakeGateway();
+  fakeGateway.add({ phoneNumberId: adminIds.phoneNumberId, tenantId: auth.tenantId });
+  fakeDirectory = createFakeDirectory();
+  fakeDirectory.addTenant(auth.tenantId);
+  adminIds.team = fakeDirectory.addTeam(auth.tenantId, 'Cardiology').id;
+  adminIds.staff = fakeDirectory.addStaff(auth.tenantId).id;
+  fakeRecords = createFakeRecords();
+  recordIds.patient = fakeRecords.addPatient(auth.tenantId).id;
+  recordIds.document = fakeRecords.addDocument(auth.tenantId, recordIds.patient).id;
+  recordIds.share = fakeRecords.addShare(auth.tenantId, recordIds.document).id;
+  app = await buildTestApp(testConfig(), { verifier: auth.verifier, messaging: fake.client, audit: fakeAudit.client, gateway: fakeGateway.client, directory: fakeDirectory.client, records: fakeRecords.client });
   const response = await app.http.app.inject({ method: 'GET', url: '/openapi.json' });
   const document = documentSchema.parse(response.json());
   cells = [];
@@ -83,6 +175,13 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 function urlOf(path: string): string {
+  if (path.includes('{phoneNumberId}')) return path.replace('{phoneNumberId}', adminIds.phoneNumberId);
+  if (path.startsWith('/v1/admin/teams/')) return path.replace('{id}', adminIds.team);
+  if (path.startsWith('/v1/admin/staff/')) return path.replace('{id}', adminIds.staff);
+  if (path.startsWith('/v1/patients/') || path.startsWith('/v1/fhir/Patient/')) return path.replace('{id}', recordIds.patient);
+  if (path.startsWith('/v1/documents/') || /^\/v1\/fhir\/(DocumentReference|DiagnosticReport)\//.test(path)) return path.replace('{id}', recordIds.document);
+  if (path.startsWith('/v1/shares/')) return path.replace('{id}', recordIds.share);
+  if (path.includes('{messageId}')) return path.replace('{id}', conversation.id).replace('{messageId}', mediaMessageId);
   // every path parameter of the api is a conversation id today; another would get this id and
   // fail the allowed cells loudly (404), never pass silently
   return path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id);
@@ -98,7 +197,39 @@ describe('role matrix (every route × every role, from the permission table)', (
     const protectedRoutes = cells.filter((cell) => cell.access !== 'public' && cell.access !== 'authenticated');
     expect(protectedRoutes.length).toBeGreaterThanOrEqual(4);
     expect(cells.map((cell) => cell.route)).toEqual(
-      expect.arrayContaining(['GET /v1/conversations', 'POST /v1/conversations/{id}/messages', 'GET /v1/me']),
+      expect.arrayContaining([
+        'GET /v1/conversations',
+        'POST /v1/conversations/{id}/messages',
+        'GET /v1/me',
+        'GET /v1/audit/events',
+        'GET /v1/audit/verify',
+        'GET /v1/audit/export',
+        'GET /v1/audit/checkpoints',
+        'GET /v1/admin/tenant',
+        'PATCH /v1/admin/tenant',
+        'POST /v1/admin/channels',
+        'PATCH /v1/admin/channels/{phoneNumberId}',
+        'POST /v1/admin/staff',
+        'PATCH /v1/admin/staff/{id}',
+        'POST /v1/patients',
+        'GET /v1/patients',
+        'GET /v1/patients/{id}',
+        'PATCH /v1/patients/{id}',
+        'POST /v1/patients/{id}/link-contact',
+        'GET /v1/patients/{id}/consents',
+        'POST /v1/patients/{id}/consents',
+        'POST /v1/patients/{id}/documents',
+        'GET /v1/patients/{id}/documents',
+        'GET /v1/documents/{id}/content',
+        'POST /v1/documents/{id}/shares',
+        'GET /v1/documents/{id}/shares',
+        'POST /v1/shares/{id}/revoke',
+        'POST /v1/fhir/Patient',
+        'POST /v1/fhir/DocumentReference',
+        'GET /v1/fhir/Patient/{id}',
+        'GET /v1/fhir/DocumentReference/{id}',
+        'GET /v1/fhir/DiagnosticReport/{id}',
+      ]),
     );
   });
 
@@ -110,11 +241,21 @@ describe('role matrix (every route × every role, from the permission table)', (
         throw new Error(`no example body for ${cell.operationId}: add one to EXAMPLE_BODIES`);
       }
       const callsBefore = fake.calls.length;
+      const auditCallsBefore = fakeAudit.calls.length;
+      const adminCallsBefore = fakeGateway.calls.length + fakeDirectory.calls.length;
+      const recordsCallsBefore = fakeRecords.calls.length;
+      // records routes: the upload is multipart, the search needs a query, a DocumentReference names the patient
+      const example = EXAMPLE_BODIES[cell.operationId];
+      const multipart = typeof example === 'object' && example !== null && 'multipart' in example ? multipartBody() : undefined;
       const response = await app.http.app.inject({
-        method: cell.method as 'GET' | 'POST',
-        url: urlOf(cell.path),
-        headers: { authorization: `Bearer ${token}` },
-        ...(cell.hasBody ? { payload: EXAMPLE_BODIES[cell.operationId] as Record<string, unknown> } : {}),
+        method: cell.method as 'GET' | 'POST' | 'PATCH',
+        url: urlOf(cell.path) + (cell.route === 'GET /v1/patients' ? '?familyName=Matrix' : ''),
+        headers: { authorization: `Bearer ${token}`, ...multipart?.headers },
+        ...(multipart !== undefined
+          ? { payload: multipart.payload }
+          : cell.hasBody
+            ? { payload: JSON.parse(JSON.stringify(example ?? null).replace('{patient}', recordIds.patient)) as Record<string, unknown> }
+            : {}),
       });
       const expected = allowed(role, cell.access) ? 'allowed' : 'forbidden';
       results[cell.route] = { expected, status: response.statusCode };
@@ -125,9 +266,16 @@ describe('role matrix (every route × every role, from the permission table)', (
           details: { permission: cell.access },
         });
         expect(fake.calls.length, `${role} on ${cell.route} must not reach messaging`).toBe(callsBefore);
+        expect(fakeAudit.calls.length, `${role} on ${cell.route} must not reach audit`).toBe(auditCallsBefore);
+        expect(fakeGateway.calls.length + fakeDirectory.calls.length, `${role} on ${cell.route} must not reach gateway or the directory`).toBe(
+          adminCallsBefore,
+        );
+        expect(fakeRecords.calls.length, `${role} on ${cell.route} must not reach records`).toBe(recordsCallsBefore);
       } else if (cell.access === 'public') {
         // ops and docs routes: whatever they answer (/readyz may be 503 here), never a refusal
         expect([401, 403], `${role} on ${cell.route}`).not.toContain(response.statusCode);
+      } else if (UPGRADE_ROUTES.has(cell.route)) {
+        expect(response.statusCode, `${role} on ${cell.route}: ${response.body}`).toBe(426);
       } else {
         expect(response.statusCode, `${role} on ${cell.route}: ${response.body}`).toBeGreaterThanOrEqual(200);
         expect(response.statusCode, `${role} on ${cell.route}: ${response.body}`).toBeLessThan(300);

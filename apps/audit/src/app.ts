@@ -8,6 +8,7 @@ import {
   type BusKafka,
   assertTopicsExist,
   contractTopicSpecs,
+  createBusMetrics,
   createConsumer,
   createKafka,
   createProducer,
@@ -81,6 +82,7 @@ export function buildApp(config: Config, deps: AppDeps) {
     logger,
     producer,
     handlers: [auditEventHandler(appendEvent)],
+    metrics: createBusMetrics(registry),
     ...deps.consumer,
   });
   lifecycle.add(consumer);

@@ -4,6 +4,25 @@
 // only has to throw them.
 import { type ClientUnaryCall, type ServiceError, credentials } from '@grpc/grpc-js';
 import {
+  type AddNoteRequest,
+  type AddNoteResponse,
+  type AssignConversationRequest,
+  type AssignConversationResponse,
+  type GetRoutingRulesRequest,
+  type GetRoutingRulesResponse,
+  type InboxEvent,
+  type ListNotesRequest,
+  type ListNotesResponse,
+  type MarkReadRequest,
+  type MarkReadResponse,
+  type SetConversationStateRequest,
+  type SetConversationStateResponse,
+  type SetRoutingRulesRequest,
+  type SetRoutingRulesResponse,
+  type WatchInboxRequest,
+  type WatchInboxResponse,
+  type BreakGlassRequest,
+  type BreakGlassResponse,
   type GetConversationRequest,
   type HealthCheckResponse,
   type GetConversationResponse,
@@ -16,6 +35,20 @@ import {
   MessagingServiceClient,
   type SendTextRequest,
   type SendTextResponse,
+  type SetConversationRestrictionRequest,
+  type SetConversationRestrictionResponse,
+  type GetConsentRequest,
+  type GetConsentResponse,
+  type ListTemplatesRequest,
+  type ListTemplatesResponse,
+  type SendTemplateRequest,
+  type SendTemplateResponse,
+  type SetConsentRequest,
+  type SetConsentResponse,
+  type SyncTemplatesRequest,
+  type SyncTemplatesResponse,
+  type GetMediaRequest,
+  type GetMediaResponse,
 } from '@careline/contracts';
 import { type Caller, DomainError, fromGrpcError, metadataForCaller, unavailable } from '@careline/runtime';
 
@@ -26,9 +59,39 @@ export interface MessagingClient {
   getConversation(caller: Caller, request: GetConversationRequest): Promise<GetConversationResponse>;
   listMessages(caller: Caller, request: ListMessagesRequest): Promise<ListMessagesResponse>;
   sendText(caller: Caller, request: SendTextRequest): Promise<SendTextResponse>;
+  setConversationRestriction(caller: Caller, request: SetConversationRestrictionRequest): Promise<SetConversationRestrictionResponse>;
+  breakGlass(caller: Caller, request: BreakGlassRequest): Promise<BreakGlassResponse>;
+  // templates and consent
+  listTemplates(caller: Caller, request: ListTemplatesRequest): Promise<ListTemplatesResponse>;
+  syncTemplates(caller: Caller, request: SyncTemplatesRequest): Promise<SyncTemplatesResponse>;
+  sendTemplate(caller: Caller, request: SendTemplateRequest): Promise<SendTemplateResponse>;
+  getConsent(caller: Caller, request: GetConsentRequest): Promise<GetConsentResponse>;
+  setConsent(caller: Caller, request: SetConsentRequest): Promise<SetConsentResponse>;
+  // media: the decrypted bytes of a patient's media message (up to 16 MiB in one answer)
+  getMedia(caller: Caller, request: GetMediaRequest): Promise<GetMediaResponse>;
+  // the inbox: states, assignment, notes, read receipts, routing rules, live events
+  setConversationState(caller: Caller, request: SetConversationStateRequest): Promise<SetConversationStateResponse>;
+  assignConversation(caller: Caller, request: AssignConversationRequest): Promise<AssignConversationResponse>;
+  addNote(caller: Caller, request: AddNoteRequest): Promise<AddNoteResponse>;
+  listNotes(caller: Caller, request: ListNotesRequest): Promise<ListNotesResponse>;
+  markRead(caller: Caller, request: MarkReadRequest): Promise<MarkReadResponse>;
+  getRoutingRules(caller: Caller, request: GetRoutingRulesRequest): Promise<GetRoutingRulesResponse>;
+  setRoutingRules(caller: Caller, request: SetRoutingRulesRequest): Promise<SetRoutingRulesResponse>;
+  /** Opens WatchInbox (no deadline: it lasts as long as the caller keeps it). */
+  watchInbox(caller: Caller, request: WatchInboxRequest, handlers: InboxStreamHandlers): InboxStreamHandle;
   /** Resolves when messaging's gRPC health says SERVING; throws an `unavailable` DomainError otherwise. */
   checkHealth(): Promise<void>;
   close(): void;
+}
+
+export interface InboxStreamHandlers {
+  onEvent(event: InboxEvent): void;
+  /** The stream ended: `error` undefined when messaging ended it cleanly (e.g. shutting down). Not called after cancel(). */
+  onEnd(error: DomainError | undefined): void;
+}
+
+export interface InboxStreamHandle {
+  cancel(): void;
 }
 
 export interface MessagingClientOptions {
@@ -45,6 +108,8 @@ const CHANNEL_OPTIONS = {
   // should be reachable again within seconds, not minutes.
   'grpc.initial_reconnect_backoff_ms': 500,
   'grpc.max_reconnect_backoff_ms': 5000,
+  // GetMedia answers with up to 16 MiB of media in one message (grpc-js accepts 4 MiB by default)
+  'grpc.max_receive_message_length': 20 * 1024 * 1024,
 };
 
 /**
@@ -97,6 +162,56 @@ export function createMessagingClient(options: MessagingClientOptions): Messagin
       invoke((cb) => client.listMessages(request, metadataForCaller(caller), deadline(), cb)),
     sendText: (caller, request) =>
       invoke((cb) => client.sendText(request, metadataForCaller(caller), deadline(), cb)),
+    setConversationRestriction: (caller, request) =>
+      invoke((cb) => client.setConversationRestriction(request, metadataForCaller(caller), deadline(), cb)),
+    breakGlass: (caller, request) =>
+      invoke((cb) => client.breakGlass(request, metadataForCaller(caller), deadline(), cb)),
+    listTemplates: (caller, request) =>
+      invoke((cb) => client.listTemplates(request, metadataForCaller(caller), deadline(), cb)),
+    // a sync waits for Meta's list through the gateway: longer than an inbox call
+    syncTemplates: (caller, request) =>
+      invoke((cb) => client.syncTemplates(request, metadataForCaller(caller), deadline(options.timeoutMs * 3), cb)),
+    sendTemplate: (caller, request) =>
+      invoke((cb) => client.sendTemplate(request, metadataForCaller(caller), deadline(), cb)),
+    getConsent: (caller, request) =>
+      invoke((cb) => client.getConsent(request, metadataForCaller(caller), deadline(), cb)),
+    setConsent: (caller, request) =>
+      invoke((cb) => client.setConsent(request, metadataForCaller(caller), deadline(), cb)),
+    // up to 16 MiB decrypted and sent: longer than an inbox call
+    getMedia: (caller, request) =>
+      invoke((cb) => client.getMedia(request, metadataForCaller(caller), deadline(options.timeoutMs * 3), cb)),
+    setConversationState: (caller, request) =>
+      invoke((cb) => client.setConversationState(request, metadataForCaller(caller), deadline(), cb)),
+    assignConversation: (caller, request) =>
+      invoke((cb) => client.assignConversation(request, metadataForCaller(caller), deadline(), cb)),
+    addNote: (caller, request) => invoke((cb) => client.addNote(request, metadataForCaller(caller), deadline(), cb)),
+    listNotes: (caller, request) => invoke((cb) => client.listNotes(request, metadataForCaller(caller), deadline(), cb)),
+    markRead: (caller, request) => invoke((cb) => client.markRead(request, metadataForCaller(caller), deadline(), cb)),
+    getRoutingRules: (caller, request) =>
+      invoke((cb) => client.getRoutingRules(request, metadataForCaller(caller), deadline(), cb)),
+    setRoutingRules: (caller, request) =>
+      invoke((cb) => client.setRoutingRules(request, metadataForCaller(caller), deadline(), cb)),
+    watchInbox(caller, request, handlers) {
+      const call = client.watchInbox(request, metadataForCaller(caller));
+      let cancelled = false;
+      let ended = false;
+      const end = (error: DomainError | undefined): void => {
+        if (ended || cancelled) return;
+        ended = true;
+        handlers.onEnd(error);
+      };
+      call.on('data', (response: WatchInboxResponse) => {
+        if (!cancelled && response.event !== undefined) handlers.onEvent(response.event);
+      });
+      call.on('error', (error: unknown) => end(messagingCallError(error)));
+      call.on('end', () => end(undefined));
+      return {
+        cancel() {
+          cancelled = true;
+          call.cancel();
+        },
+      };
+    },
     async checkHealth() {
       const response = await invoke<HealthCheckResponse>((cb) =>
         health.check(

@@ -191,7 +191,8 @@ describe('GET /openapi.json', () => {
     const body = ((send['requestBody'] as Json)['content'] as Json)['application/json'] as Json;
     expect(body['schema']).toEqual({ $ref: '#/components/schemas/SendTextRequest' });
     const list = paths['/v1/conversations']?.['get'] as Json;
-    expect((list['parameters'] as Json[]).map((p) => p['name'])).toEqual(['limit', 'cursor']);
+    // paging, then the inbox filters (schemas/inbox.ts)
+    expect((list['parameters'] as Json[]).map((p) => p['name'])).toEqual(['limit', 'cursor', 'status', 'assignee', 'teamId', 'unread']);
   });
 
   it('describes the responses the api really sends', async () => {

@@ -30,6 +30,11 @@ const BEARER = 'bearerAuth';
 const TAGS: Record<string, string> = {
   me: 'The caller: who the token says they are and what their roles allow.',
   conversations: "The care team's inbox: conversations with patients, their messages, replies.",
+  templates: "The hospital's WhatsApp templates (synced from WhatsApp), for writing to patients outside the 24-hour window.",
+  audit: "The tenant's append-only, hash-chained audit log, for auditors: query, verify, export, checkpoints.",
+  patients: "The hospital's patient registry and consent records (stored encrypted, every access audited).",
+  documents: "Documents of patients' records and their secure release to patients (link, identity check, download).",
+  fhir: 'FHIR R4 JSON (`application/fhir+json`) for EHR and lab integrations: Patient, DocumentReference, DiagnosticReport.',
   development: 'Local development issuer; served only when CARELINE_DEV_AUTH=true.',
   documentation: 'This document and its page.',
   operations: 'Liveness, readiness and metrics for the platform.',
@@ -138,7 +143,9 @@ function problemResponses(operation: OperationSpec): Map<number, string[]> {
 function content(response: ResponseSpec, convert: (s: z.ZodType, io: Io) => Json): Json {
   const type = response.contentType ?? 'application/json';
   // Non-JSON bodies (HTML, Prometheus text) are described by their media type alone.
-  const schema = type === 'application/json' ? convert(response.schema, 'output') : { type: 'string' };
+  // (`+json` types such as application/fhir+json are JSON too)
+  const json = type === 'application/json' || type.split(';')[0]?.trim().endsWith('+json') === true;
+  const schema = json ? convert(response.schema, 'output') : { type: 'string' };
   // The media type without parameters (`text/html`, not `text/html; charset=utf-8`).
   return { description: response.description, content: { [type.split(';')[0]?.trim() ?? type]: { schema } } };
 }
@@ -178,7 +185,7 @@ function operationObject(operation: OperationSpec, convert: (s: z.ZodType, io: I
   if (operation.body !== undefined) {
     result['requestBody'] = {
       required: true,
-      content: { 'application/json': { schema: convert(operation.body, 'input') } },
+      content: { [operation.bodyContentType ?? 'application/json']: { schema: convert(operation.body, 'input') } },
     };
   }
   return result;

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission, Principal, TokenVerifier } from '@careline/auth';
 import { invalidArgument, isDomainError } from '@careline/runtime';
 import type { z } from 'zod';
+import type { AccessAudit } from '../auth/access-audit';
 import { asAuthFailure, requirePermission } from '../auth/principal';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -64,6 +65,11 @@ export interface OperationSpec {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /**
+   * The body's media type in the document (default `application/json`). A `multipart/` body is
+   * documented by `body` but read by the handler itself (streamed, bounded), never parsed here.
+   */
+  bodyContentType?: string;
   headers?: z.ZodObject;
   response: ResponseSpec;
   /** More success or non-problem responses, documented only (e.g. /readyz's 503). */
@@ -110,6 +116,8 @@ export interface Router {
 export interface RouterOptions {
   app: FastifyInstance;
   verifier: TokenVerifier;
+  /** Records sign-ins, failed sign-ins and refusals (see auth/access-audit.ts). */
+  accessAudit?: AccessAudit;
 }
 
 type Location = 'params' | 'query' | 'body' | 'headers';
@@ -135,16 +143,16 @@ function toFastifyPath(path: string): string {
 const CHALLENGE = 'Bearer realm="careline"';
 
 export function createRouter(options: RouterOptions): Router {
-  const { app, verifier } = options;
+  const { app, verifier, accessAudit } = options;
   const operations: OperationSpec[] = [];
   const principals = new WeakMap<FastifyRequest, Principal>();
 
   const authenticate =
-    (access: Exclude<Access, 'public'>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    (access: Exclude<Access, 'public'>, route: string) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const facts = { route, ip: request.ip };
+      let principal: Principal;
       try {
-        const principal = await verifier.verify(request.headers.authorization);
-        if (access !== 'authenticated') requirePermission(principal, access.permission);
-        principals.set(request, principal);
+        principal = await verifier.verify(request.headers.authorization);
       } catch (error) {
         const failure = asAuthFailure(error);
         // RFC 6750: a 401 names the scheme, and why when a token was presented.
@@ -152,9 +160,24 @@ export function createRouter(options: RouterOptions): Router {
           const withError =
             failure.code === 'token_missing' ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`;
           void reply.header('www-authenticate', withError);
+          // a request without a token is not a sign-in attempt; a refused token is
+          if (failure.code !== 'token_missing') {
+            await accessAudit?.refused(failure.code, request.headers.authorization, facts);
+          }
         }
         throw failure;
       }
+      // a valid token is a sign-in whatever the route then allows
+      await accessAudit?.authenticated(principal, facts);
+      if (access !== 'authenticated') {
+        try {
+          requirePermission(principal, access.permission);
+        } catch (error) {
+          await accessAudit?.denied(principal, access.permission, facts);
+          throw error;
+        }
+      }
+      principals.set(request, principal);
     };
 
   return {
@@ -164,7 +187,7 @@ export function createRouter(options: RouterOptions): Router {
       app.route({
         method: spec.method,
         url: toFastifyPath(spec.path),
-        onRequest: spec.access === 'public' ? undefined : authenticate(spec.access),
+        onRequest: spec.access === 'public' ? undefined : authenticate(spec.access, `${spec.method} ${spec.path}`),
         handler: async (request, reply) => {
           const errors: FieldError[] = [];
           const parse = (location: Location, schema: z.ZodType | undefined, value: unknown): unknown => {
@@ -177,7 +200,7 @@ export function createRouter(options: RouterOptions): Router {
           const params = parse('params', spec.params, request.params);
           const query = parse('query', spec.query, request.query);
           const headers = parse('headers', spec.headers, request.headers);
-          const body = parse('body', spec.body, request.body);
+          const body = spec.bodyContentType?.startsWith('multipart/') === true ? undefined : parse('body', spec.body, request.body);
           if (errors.length > 0) {
             throw invalidArgument('invalid_request', 'The request is not valid.', {
               details: { errors: [...errors] },
@@ -191,7 +214,8 @@ export function createRouter(options: RouterOptions): Router {
           // a view did not mean to expose).
           const payload: unknown = spec.response.schema.parse(result);
           void reply.code(spec.response.status);
-          if (spec.response.contentType !== undefined) void reply.type(spec.response.contentType);
+          // a handler that knows the exact type (a media download) has set it already
+          if (spec.response.contentType !== undefined && !reply.hasHeader('content-type')) void reply.type(spec.response.contentType);
           return payload;
         },
       });

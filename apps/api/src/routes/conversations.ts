@@ -4,9 +4,12 @@ import { invalidArgument } from '@careline/runtime';
 import type { Router } from '../http/router';
 import { pageQuerySchema } from '../schemas/common';
 import {
+  breakGlassBodySchema,
+  breakGlassGrantSchema,
   conversationPageSchema,
   conversationParamsSchema,
   conversationSchema,
+  restrictionBodySchema,
 } from '../schemas/conversations';
 import {
   messagePageSchema,
@@ -15,6 +18,13 @@ import {
   sendTextHeadersSchema,
 } from '../schemas/messages';
 import type { InboxUseCases } from '../use-cases';
+import { conversationListQuerySchema } from '../schemas/inbox';
+
+const BREAK_GLASS_REQUIRED = {
+  status: 403,
+  description:
+    '`break_glass_required`: the conversation is restricted; request break-glass access (`POST /v1/conversations/{id}/break-glass`) first.',
+};
 
 const NOT_FOUND = {
   status: 404,
@@ -32,7 +42,8 @@ export function registerConversationRoutes(router: Router, inbox: InboxUseCases)
     tags: ['conversations'],
     access: { permission: 'conversations:read' },
     upstream: true,
-    query: pageQuerySchema,
+    // paging plus the inbox filters (status, assignee, teamId, unread): schemas/inbox.ts
+    query: conversationListQuerySchema,
     response: { status: 200, description: 'A page of conversations.', schema: conversationPageSchema },
     handler: ({ principal, query }) => inbox.listConversations(principal, query),
   });
@@ -46,7 +57,7 @@ export function registerConversationRoutes(router: Router, inbox: InboxUseCases)
     access: { permission: 'conversations:read' },
     upstream: true,
     params: conversationParamsSchema,
-    problems: [NOT_FOUND],
+    problems: [NOT_FOUND, BREAK_GLASS_REQUIRED],
     response: { status: 200, description: 'The conversation.', schema: conversationSchema },
     handler: ({ principal, params }) => inbox.getConversation(principal, params.id),
   });
@@ -62,7 +73,7 @@ export function registerConversationRoutes(router: Router, inbox: InboxUseCases)
     upstream: true,
     params: conversationParamsSchema,
     query: pageQuerySchema,
-    problems: [NOT_FOUND],
+    problems: [NOT_FOUND, BREAK_GLASS_REQUIRED],
     response: { status: 200, description: 'A page of messages.', schema: messagePageSchema },
     handler: ({ principal, params, query }) => inbox.listMessages(principal, params.id, query),
   });
@@ -82,6 +93,7 @@ export function registerConversationRoutes(router: Router, inbox: InboxUseCases)
     body: sendTextBodySchema,
     problems: [
       NOT_FOUND,
+      BREAK_GLASS_REQUIRED,
       {
         status: 400,
         description:
@@ -113,5 +125,43 @@ export function registerConversationRoutes(router: Router, inbox: InboxUseCases)
         replyToMessageId: body.replyToMessageId,
       });
     },
+  });
+
+  router.route({
+    method: 'PUT',
+    path: '/v1/conversations/{id}/restriction',
+    operationId: 'setConversationRestriction',
+    summary: 'Restrict a conversation, or lift the restriction',
+    description:
+      "For a sensitive patient (a member of staff, a public figure, a protected case): while restricted, lists show the conversation without the patient's name, number or preview, and opening or answering it needs break-glass. The change is an audit event.",
+    tags: ['conversations'],
+    access: { permission: 'conversations:restrict' },
+    upstream: true,
+    params: conversationParamsSchema,
+    body: restrictionBodySchema,
+    problems: [NOT_FOUND],
+    response: { status: 200, description: 'The conversation after the change.', schema: conversationSchema },
+    handler: ({ principal, params, body }) => inbox.setRestriction(principal, params.id, body.restricted),
+  });
+
+  router.route({
+    method: 'POST',
+    path: '/v1/conversations/{id}/break-glass',
+    operationId: 'breakGlass',
+    summary: 'Break-glass: emergency access to a restricted conversation',
+    description:
+      'Opens one restricted conversation to the caller alone, for at most 60 minutes, with a reason and a written justification. The grant is a high-severity audit event, and every read or reply under it is audited with the grant id.',
+    tags: ['conversations'],
+    access: { permission: 'break_glass' },
+    upstream: true,
+    params: conversationParamsSchema,
+    body: breakGlassBodySchema,
+    problems: [
+      NOT_FOUND,
+      { status: 400, description: '`invalid_break_glass`: messaging refused the reason, justification or duration.' },
+      { status: 409, description: '`not_restricted`: the conversation is not restricted; open it without break-glass.' },
+    ],
+    response: { status: 201, description: 'The grant.', schema: breakGlassGrantSchema },
+    handler: ({ principal, params, body }) => inbox.breakGlass(principal, params.id, body),
   });
 }

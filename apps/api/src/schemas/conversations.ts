@@ -3,6 +3,7 @@
 import type { Conversation } from '@careline/contracts';
 import { z } from 'zod';
 import { dateTime, isoOrNull, nullIfEmpty, pageOf, resourceId } from './common';
+import { inboxFieldsSchema, toInboxFields } from './inbox';
 
 export const conversationSchema = z
   .object({
@@ -45,6 +46,14 @@ export const conversationSchema = z
       .meta({ description: 'The staff user the conversation is assigned to.' }),
     optedOut: z.boolean().meta({ description: 'The patient opted out of non-essential messages.' }),
     createdAt: dateTime().nullable(),
+    restricted: z.boolean().meta({
+      description:
+        "A sensitive patient's conversation: the patient's name, number and the preview are null, and reading or replying needs break-glass (`POST /v1/conversations/{id}/break-glass`) until `breakGlassUntil`.",
+    }),
+    breakGlassUntil: dateTime()
+      .nullable()
+      .meta({ description: "Until when the caller's own break-glass grant opens this restricted conversation; null without one." }),
+    ...inboxFieldsSchema,
   })
   .meta({ id: 'Conversation', description: 'The thread between one hospital number and one patient.' });
 export type ConversationView = z.output<typeof conversationSchema>;
@@ -77,5 +86,47 @@ export function toConversationView(conversation: Conversation, now: Date): Conve
     assignedTo: nullIfEmpty(conversation.assignedTo),
     optedOut: conversation.optedOut,
     createdAt: isoOrNull(conversation.createdAt),
+    restricted: conversation.restricted,
+    breakGlassUntil: isoOrNull(conversation.breakGlassUntil),
+    ...toInboxFields(conversation),
   };
 }
+
+export const restrictionBodySchema = z
+  .object({
+    restricted: z.boolean().meta({ description: 'True to restrict the conversation, false to lift the restriction.' }),
+  })
+  .meta({ id: 'ConversationRestriction' });
+
+export const BREAK_GLASS_REASONS = ['emergency_treatment', 'patient_request', 'clinical_handover', 'other'] as const;
+
+export const breakGlassBodySchema = z
+  .object({
+    reason: z.enum(BREAK_GLASS_REASONS).meta({ description: 'Why emergency access is needed.' }),
+    justification: z
+      .string()
+      .refine((text) => [...text.trim()].length >= 10 && [...text.trim()].length <= 500, {
+        message: 'must be 10 to 500 characters',
+      })
+      .meta({
+        description:
+          "The caller's own words, 10 to 500 characters. Kept encrypted with the grant for the people who review break-glass use; never in logs or the audit event.",
+      }),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .optional()
+      .meta({ description: 'How long the access lasts, 1 to 60 minutes; 30 when omitted.' }),
+  })
+  .meta({ id: 'BreakGlassRequest' });
+
+export const breakGlassGrantSchema = z
+  .object({
+    grantId: z.string().meta({ description: 'Named in the audit events of every access under the grant.' }),
+    expiresAt: dateTime(),
+    conversation: conversationSchema,
+  })
+  .meta({ id: 'BreakGlassGrant', description: 'Emergency access to one restricted conversation, for the caller only.' });
+export type BreakGlassGrantView = z.output<typeof breakGlassGrantSchema>;

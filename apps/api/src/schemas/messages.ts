@@ -6,6 +6,7 @@ import {
   type Message,
   MessageDirection,
   MessageMediaKind,
+  MessageMediaState,
   MessageReplyKind,
   MessageState,
 } from '@careline/contracts';
@@ -27,6 +28,11 @@ const contentSchema = z
         .string()
         .nullable()
         .meta({ description: 'Id of the stored media; null until it has been fetched from Meta.' }),
+      mediaState: z.enum(['pending', 'stored', 'failed', 'unknown']).meta({
+        description:
+          'Inbound media: `pending` while Careline fetches it from WhatsApp (retried), `stored` once downloadable (`GET /v1/conversations/{id}/messages/{messageId}/media`), `failed` when it could not be fetched (show "media could not be fetched"; the message is kept). `unknown` for outbound media.',
+      }),
+      sizeBytes: z.number().int().nullable().meta({ description: 'Size of the stored media; null until stored.' }),
     }),
     z.object({
       type: z.literal('location'),
@@ -104,6 +110,14 @@ export const messageSchema = z
       .string()
       .nullable()
       .meta({ description: "Meta's message id; null until Meta has accepted an outbound message." }),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .nullable()
+      .meta({
+        description:
+          'The W3C trace id of the work that stored the message (the patient\'s webhook, or the staff request that queued it). To make a reply continue this trace, send `traceparent: 00-<traceId>-<16 hex>-01` with it. Null for messages stored before trace ids were kept.',
+      }),
   })
   .meta({ id: 'Message', description: 'One message of a conversation, in either direction.' });
 export type MessageView = z.output<typeof messageSchema>;
@@ -206,6 +220,20 @@ function replyKind(value: MessageReplyKind): Extract<MessageContentView, { type:
   }
 }
 
+function mediaState(value: MessageMediaState): Extract<MessageContentView, { type: 'media' }>['mediaState'] {
+  switch (value) {
+    case MessageMediaState.MESSAGE_MEDIA_STATE_PENDING:
+      return 'pending';
+    case MessageMediaState.MESSAGE_MEDIA_STATE_STORED:
+      return 'stored';
+    case MessageMediaState.MESSAGE_MEDIA_STATE_FAILED:
+      return 'failed';
+    case MessageMediaState.MESSAGE_MEDIA_STATE_UNSPECIFIED:
+    case MessageMediaState.UNRECOGNIZED:
+      return 'unknown';
+  }
+}
+
 function content(value: Message['content']): MessageContentView {
   if (value === undefined) return { type: 'unsupported', whatsappType: null };
   switch (value.$case) {
@@ -219,6 +247,8 @@ function content(value: Message['content']): MessageContentView {
         caption: nullIfEmpty(value.value.caption),
         filename: nullIfEmpty(value.value.filename),
         mediaRef: nullIfEmpty(value.value.mediaRef),
+        mediaState: mediaState(value.value.state),
+        sizeBytes: value.value.sizeBytes > 0 ? value.value.sizeBytes : null,
       };
     case 'location':
       return {
@@ -273,5 +303,6 @@ export function toMessageView(message: Message): MessageView {
     sentBy: nullIfEmpty(message.sentBy),
     replyToMessageId: nullIfEmpty(message.replyToMessageId),
     wamid: nullIfEmpty(message.wamid),
+    traceId: nullIfEmpty(message.traceId),
   };
 }

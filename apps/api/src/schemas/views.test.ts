@@ -3,6 +3,7 @@
 import {
   MessageDirection,
   MessageMediaKind,
+  MessageMediaState,
   MessageReplyKind,
   MessageState,
   type Message,
@@ -81,7 +82,9 @@ describe('toMessageView', () => {
           mimeType: 'application/pdf',
           caption: '',
           filename: 'a.pdf',
-          mediaRef: '',
+          mediaRef: 'media-1',
+          state: MessageMediaState.MESSAGE_MEDIA_STATE_STORED,
+          sizeBytes: 1234,
         },
       },
       {
@@ -90,7 +93,33 @@ describe('toMessageView', () => {
         mimeType: 'application/pdf',
         caption: null,
         filename: 'a.pdf',
+        mediaRef: 'media-1',
+        mediaState: 'stored',
+        sizeBytes: 1234,
+      },
+    ],
+    [
+      {
+        $case: 'media',
+        value: {
+          kind: MessageMediaKind.MESSAGE_MEDIA_KIND_IMAGE,
+          mimeType: 'image/jpeg',
+          caption: '',
+          filename: '',
+          mediaRef: '',
+          state: MessageMediaState.MESSAGE_MEDIA_STATE_FAILED,
+          sizeBytes: 0,
+        },
+      },
+      {
+        type: 'media',
+        kind: 'image',
+        mimeType: 'image/jpeg',
+        caption: null,
+        filename: null,
         mediaRef: null,
+        mediaState: 'failed',
+        sizeBytes: null,
       },
     ],
     [
@@ -174,6 +203,8 @@ describe('toMessageView', () => {
             caption: '',
             filename: '',
             mediaRef: '',
+            state: MessageMediaState.UNRECOGNIZED,
+            sizeBytes: 0,
           },
         },
       }),
@@ -181,7 +212,7 @@ describe('toMessageView', () => {
     expect(odd).toMatchObject({
       direction: 'unknown',
       status: { state: 'unknown', updatedAt: null },
-      content: { kind: 'unknown' },
+      content: { kind: 'unknown', mediaState: 'unknown' },
     });
     expect(() => messageSchema.parse(odd)).not.toThrow();
   });

@@ -5,9 +5,13 @@
 // MessagingClient) and behind a real gRPC server (handlers()), so the integration tests exercise
 // metadata, status codes and trailers for real. The real messaging runs in the end-to-end suite.
 import { randomUUID } from 'node:crypto';
-import type { Metadata } from '@grpc/grpc-js';
+import { type Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import {
+  type BreakGlassRequest,
+  type BreakGlassResponse,
+  BreakGlassReason,
   type Conversation,
+  ConversationStatus,
   type GetConversationRequest,
   type GetConversationResponse,
   type ListConversationsRequest,
@@ -20,10 +24,32 @@ import {
   type MessagingServiceHandlers,
   type SendTextRequest,
   type SendTextResponse,
+  type SetConversationRestrictionRequest,
+  type SetConversationRestrictionResponse,
+  type GetConsentRequest,
+  type GetConsentResponse,
+  type ListTemplatesRequest,
+  type ListTemplatesResponse,
+  MessagePurpose,
+  MessagingConsentState,
+  MessagingConsentSource,
+  type MessagingConsent,
+  type SendTemplateRequest,
+  type SendTemplateResponse,
+  type SetConsentRequest,
+  type SetConsentResponse,
+  type GetMediaRequest,
+  type GetMediaResponse,
+  type SyncTemplatesRequest,
+  type SyncTemplatesResponse,
+  type Template,
+  TemplateCategory,
+  TemplateStatus,
 } from '@careline/contracts';
 import {
   type Caller,
   type Logger,
+  currentTraceId,
   failedPrecondition,
   grpcUnary,
   invalidArgument,
@@ -33,9 +59,31 @@ import {
   unavailable,
 } from '@careline/runtime';
 import type { MessagingClient } from '../grpc/messaging-client';
+import { type FakeInbox, createFakeInbox } from './fake-inbox';
 
 export interface RecordedCall {
-  method: 'listConversations' | 'getConversation' | 'listMessages' | 'sendText';
+  method:
+    | 'listConversations'
+    | 'getConversation'
+    | 'listMessages'
+    | 'sendText'
+    | 'setConversationRestriction'
+    | 'breakGlass'
+    | 'listTemplates'
+    | 'syncTemplates'
+    | 'sendTemplate'
+    | 'getConsent'
+    | 'setConsent'
+    | 'getMedia'
+    // the inbox (fake-inbox.ts)
+    | 'setConversationState'
+    | 'assignConversation'
+    | 'addNote'
+    | 'listNotes'
+    | 'markRead'
+    | 'getRoutingRules'
+    | 'setRoutingRules'
+    | 'watchInbox';
   caller: Caller | undefined;
   request: unknown;
   /** Raw metadata values as they arrived over gRPC (integration tests only). */
@@ -59,6 +107,11 @@ export function sampleConversation(overrides: Partial<Conversation> & { tenantId
     assignedTo: '',
     optedOut: false,
     createdAt: new Date(now - 3600_000),
+    restricted: false,
+    status: ConversationStatus.CONVERSATION_STATUS_OPEN,
+    teamId: '',
+    openedAt: new Date(now - 3600_000),
+    slaBreached: false,
     ...overrides,
   };
 }
@@ -72,9 +125,44 @@ export function sampleMessage(overrides: Partial<Message> & { conversationId: st
     createdAt: new Date(),
     sentBy: '',
     replyToMessageId: '',
+    traceId: '',
     content: { $case: 'text', value: { body: 'Hello, I have a question' } },
     ...overrides,
   };
+}
+
+/** The fake's template registry: appointment_reminder (en_US, es; body {{1}} {{2}}), welcome (MARKETING, en_US). */
+export function sampleTemplates(): Template[] {
+  const base = {
+    status: TemplateStatus.TEMPLATE_STATUS_APPROVED,
+    headerFormat: '',
+    wabaId: '102290129340398',
+    syncedAt: new Date(),
+    buttons: [],
+  };
+  const reminder = (languageCode: string, bodyText: string): Template => ({
+    ...base,
+    name: 'appointment_reminder',
+    languageCode,
+    category: TemplateCategory.TEMPLATE_CATEGORY_UTILITY,
+    bodyText,
+    parameters: [
+      { name: '1', component: 'body', example: '' },
+      { name: '2', component: 'body', example: '' },
+    ],
+  });
+  return [
+    reminder('en_US', 'Hello {{1}}, your appointment is on {{2}}.'),
+    reminder('es', 'Hola {{1}}, su cita es el {{2}}.'),
+    {
+      ...base,
+      name: 'welcome',
+      languageCode: 'en_US',
+      category: TemplateCategory.TEMPLATE_CATEGORY_MARKETING,
+      bodyText: 'Welcome {{1}}.',
+      parameters: [{ name: '1', component: 'body', example: '' }],
+    },
+  ];
 }
 
 export interface FakeMessaging {
@@ -87,6 +175,10 @@ export interface FakeMessaging {
   setServing(serving: boolean): void;
   /** Delays every gRPC answer (to exercise the api's deadline). */
   setLatency(ms: number): void;
+  /** The inbox part: event log, WatchInbox streams, notes, rules (fake-inbox.ts). */
+  inbox: FakeInbox;
+  /** Stores the bytes of a media message added with `add` (GetMedia answers media_pending without). */
+  addMedia(messageId: string, media: Omit<GetMediaResponse, 'sizeBytes' | 'sha256'>): void;
 }
 
 function tenantOf(caller: Caller | undefined): string {
@@ -110,8 +202,12 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
   const messages = new Map<string, Message[]>();
   const sent = new Map<string, Message>();
   const calls: RecordedCall[] = [];
+  const templates = sampleTemplates();
+  const consents = new Map<string, MessagingConsent>();
+  const templateSends = new Map<string, SendTemplateResponse>();
   let serving = true;
   let latencyMs = 0;
+  const media = new Map<string, Omit<GetMediaResponse, 'sizeBytes' | 'sha256'>>();
 
   const find = (caller: Caller | undefined, conversationId: string): Conversation => {
     const tenantId = tenantOf(caller);
@@ -172,15 +268,116 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
         createdAt: clock(),
         sentBy: caller?.actor ?? '',
         replyToMessageId: request.replyToMessageId,
+        traceId: currentTraceId() ?? '',
         content: { $case: 'text', value: { body: request.text } },
       };
       sent.set(key, message);
       messages.set(conversation.id, [message, ...(messages.get(conversation.id) ?? [])]);
       return { message };
     },
+    setConversationRestriction: (
+      caller: Caller | undefined,
+      request: SetConversationRestrictionRequest,
+    ): SetConversationRestrictionResponse => {
+      const conversation = { ...find(caller, request.conversationId), restricted: request.restricted };
+      conversations.set(conversation.id, conversation);
+      return { conversation };
+    },
+    // The fake keeps no grants and enforces no restriction: it checks what the contract refuses.
+    breakGlass: (caller: Caller | undefined, request: BreakGlassRequest): BreakGlassResponse => {
+      const conversation = find(caller, request.conversationId);
+      if (request.reason === BreakGlassReason.BREAK_GLASS_REASON_UNSPECIFIED || request.justification.trim().length < 10)
+        throw invalidArgument('invalid_break_glass', 'A reason and a justification of 10 to 500 characters are required.');
+      if (!conversation.restricted)
+        throw failedPrecondition('not_restricted', 'The conversation is not restricted.');
+      const expiresAt = new Date(clock().getTime() + (request.durationMinutes || 30) * 60_000);
+      return { grantId: randomUUID(), expiresAt, conversation: { ...conversation, breakGlassUntil: expiresAt } };
+    },
+    listTemplates: (caller: Caller | undefined, request: ListTemplatesRequest): ListTemplatesResponse => {
+      tenantOf(caller);
+      const list = templates.filter((t) => !request.approvedOnly || t.status === TemplateStatus.TEMPLATE_STATUS_APPROVED);
+      return { templates: list, syncedAt: clock() };
+    },
+    syncTemplates: (caller: Caller | undefined, _request: SyncTemplatesRequest): SyncTemplatesResponse => {
+      tenantOf(caller);
+      return { templateCount: templates.length, syncedAt: clock() };
+    },
+    // The fake: recipient by conversation only; language exact, else same base, else en_US; the
+    // parameter count checked; opted out refuses non-essential purposes.
+    sendTemplate: (caller: Caller | undefined, request: SendTemplateRequest): SendTemplateResponse => {
+      if (request.recipient?.$case !== 'conversationId') throw invalidArgument('invalid_recipient', 'The fake takes conversations only.');
+      const conversation = find(caller, request.recipient.value);
+      if (request.idempotencyKey === '') throw invalidArgument('idempotency_key_required', 'idempotency_key is required.');
+      const earlier = templateSends.get(`${conversation.tenantId}/${request.idempotencyKey}`);
+      if (earlier) return earlier;
+      const named = templates.filter((t) => t.name === request.templateName);
+      const wanted = request.languageCode;
+      const template =
+        named.find((t) => t.languageCode === wanted) ??
+        named.find((t) => t.languageCode.split('_')[0] === wanted.split('_')[0]) ??
+        named.find((t) => t.languageCode === 'en_US');
+      if (template === undefined) throw notFound('template_not_found', 'No approved template of that name.');
+      const essential =
+        request.purpose === MessagePurpose.MESSAGE_PURPOSE_VERIFICATION || request.purpose === MessagePurpose.MESSAGE_PURPOSE_CONFIRMATION;
+      if (consents.get(conversation.id)?.state === MessagingConsentState.MESSAGING_CONSENT_STATE_OPTED_OUT && !essential) {
+        throw failedPrecondition('opted_out', 'The patient opted out.', { details: { conversationId: conversation.id, reason: 'opted_out' } });
+      }
+      for (const spec of template.parameters) {
+        const value = request.parameters.find((p) => p.name === spec.name);
+        if (value === undefined || value.text.trim() === '' || /[\n\t]/.test(value.text)) {
+          throw invalidArgument('invalid_template_parameters', `Template parameter ${spec.name}: missing or invalid.`, {
+            details: { parameter: spec.name },
+          });
+        }
+      }
+      const message: Message = {
+        ...sampleMessage({ conversationId: conversation.id }),
+        direction: MessageDirection.MESSAGE_DIRECTION_OUTBOUND,
+        wamid: '',
+        status: { state: MessageState.MESSAGE_STATE_QUEUED, errorCode: '', reason: '', updatedAt: clock() },
+        sentBy: caller?.actor ?? '',
+        content: { $case: 'template', value: { name: template.name, languageCode: template.languageCode, previewText: template.bodyText } },
+      };
+      const response = { message, conversationId: conversation.id, languageCode: template.languageCode };
+      templateSends.set(`${conversation.tenantId}/${request.idempotencyKey}`, response);
+      messages.set(conversation.id, [message, ...(messages.get(conversation.id) ?? [])]);
+      return response;
+    },
+    getConsent: (caller: Caller | undefined, request: GetConsentRequest): GetConsentResponse => {
+      const conversation = find(caller, request.conversationId);
+      return { consent: consents.get(conversation.id) ?? emptyConsent(conversation.id) };
+    },
+    setConsent: (caller: Caller | undefined, request: SetConsentRequest): SetConsentResponse => {
+      const conversation = find(caller, request.conversationId);
+      if (request.state === MessagingConsentState.MESSAGING_CONSENT_STATE_UNSPECIFIED && request.preferredLanguageCode === '') {
+        throw invalidArgument('invalid_consent', 'Give a state or a language.');
+      }
+      const before = consents.get(conversation.id) ?? emptyConsent(conversation.id);
+      const changed = request.state !== MessagingConsentState.MESSAGING_CONSENT_STATE_UNSPECIFIED;
+      const consent: MessagingConsent = {
+        ...before,
+        ...(changed ? { state: request.state, source: request.source, changedAt: clock() } : {}),
+        preferredLanguageCode: request.preferredLanguageCode || before.preferredLanguageCode,
+        history: changed
+          ? [{ state: request.state, source: request.source, changedAt: clock(), changedBy: caller?.actor ?? '', marketingStopped: false }, ...before.history]
+          : before.history,
+      };
+      consents.set(conversation.id, consent);
+      conversations.set(conversation.id, { ...conversation, optedOut: consent.state === MessagingConsentState.MESSAGING_CONSENT_STATE_OPTED_OUT });
+      return { consent };
+    },
+    getMedia: (caller: Caller | undefined, request: GetMediaRequest): GetMediaResponse => {
+      const conversation = find(caller, request.conversationId);
+      const message = (messages.get(conversation.id) ?? []).find((m) => m.id === request.messageId);
+      if (message?.content?.$case !== 'media') throw notFound('media_not_found', 'No such media message.');
+      const stored = media.get(message.id);
+      if (stored === undefined) throw failedPrecondition('media_pending', 'Not fetched yet.');
+      return { ...stored, sizeBytes: stored.content.byteLength, sha256: '' };
+    },
   };
 
   const down = () => unavailable('upstream_unavailable', 'The upstream call failed (unavailable).');
+  const inbox = createFakeInbox({ clock, find, update: (conversation) => conversations.set(conversation.id, conversation) });
 
   const inProcess =
     <Req, Res>(method: RecordedCall['method'], fn: (caller: Caller | undefined, request: Req) => Res) =>
@@ -224,6 +421,29 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
       getConversation: inProcess('getConversation', service.getConversation),
       listMessages: inProcess('listMessages', service.listMessages),
       sendText: inProcess('sendText', service.sendText),
+      setConversationRestriction: inProcess('setConversationRestriction', service.setConversationRestriction),
+      breakGlass: inProcess('breakGlass', service.breakGlass),
+      listTemplates: inProcess('listTemplates', service.listTemplates),
+      syncTemplates: inProcess('syncTemplates', service.syncTemplates),
+      sendTemplate: inProcess('sendTemplate', service.sendTemplate),
+      getConsent: inProcess('getConsent', service.getConsent),
+      setConsent: inProcess('setConsent', service.setConsent),
+      getMedia: inProcess('getMedia', service.getMedia),
+      setConversationState: inProcess('setConversationState', inbox.setConversationState),
+      assignConversation: inProcess('assignConversation', inbox.assignConversation),
+      addNote: inProcess('addNote', inbox.addNote),
+      listNotes: inProcess('listNotes', inbox.listNotes),
+      markRead: inProcess('markRead', inbox.markRead),
+      getRoutingRules: inProcess('getRoutingRules', (caller) => inbox.getRoutingRules(caller)),
+      setRoutingRules: inProcess('setRoutingRules', inbox.setRoutingRules),
+      watchInbox: (caller, request, handlers) => {
+        calls.push({ method: 'watchInbox', caller, request });
+        if (!serving) {
+          queueMicrotask(() => handlers.onEnd(unavailable('service_unavailable', 'The messaging service is unavailable.')));
+          return { cancel: () => undefined };
+        }
+        return inbox.watchInbox(caller, request, handlers);
+      },
       checkHealth: () =>
         serving ? Promise.resolve() : Promise.reject(unavailable('messaging_not_serving', 'not serving')),
       close: () => undefined,
@@ -233,6 +453,27 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
       getConversation: overGrpc(logger, 'getConversation', service.getConversation),
       listMessages: overGrpc(logger, 'listMessages', service.listMessages),
       sendText: overGrpc(logger, 'sendText', service.sendText),
+      setConversationRestriction: overGrpc(logger, 'setConversationRestriction', service.setConversationRestriction),
+      breakGlass: overGrpc(logger, 'breakGlass', service.breakGlass),
+      sendTemplate: overGrpc(logger, 'sendTemplate', service.sendTemplate),
+      listTemplates: overGrpc(logger, 'listTemplates', service.listTemplates),
+      syncTemplates: overGrpc(logger, 'syncTemplates', service.syncTemplates),
+      getConsent: overGrpc(logger, 'getConsent', service.getConsent),
+      setConsent: overGrpc(logger, 'setConsent', service.setConsent),
+      getMedia: overGrpc(logger, 'getMedia', service.getMedia),
+      setConversationState: overGrpc(logger, 'setConversationState', inbox.setConversationState),
+      assignConversation: overGrpc(logger, 'assignConversation', inbox.assignConversation),
+      addNote: overGrpc(logger, 'addNote', inbox.addNote),
+      listNotes: overGrpc(logger, 'listNotes', inbox.listNotes),
+      markRead: overGrpc(logger, 'markRead', inbox.markRead),
+      getRoutingRules: overGrpc(logger, 'getRoutingRules', (caller) => inbox.getRoutingRules(caller)),
+      setRoutingRules: overGrpc(logger, 'setRoutingRules', inbox.setRoutingRules),
+      // the api's integration tests use the in-process client for the stream
+      watchInbox: (call) => {
+        call.emit('error', { code: GrpcStatus.UNIMPLEMENTED, details: 'WatchInbox is not served by the fake over gRPC' });
+      },
+      // the api does not send interactive messages (scheduling does, over gRPC)
+      sendInteractive: grpcUnary(() => Promise.reject(unavailable('upstream_unimplemented', 'not in the fake')), { logger }),
     }),
     add(conversation, list = []) {
       conversations.set(conversation.id, conversation);
@@ -245,6 +486,22 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
     setLatency(ms) {
       latencyMs = ms;
     },
+    inbox,
+    addMedia(messageId, stored) {
+      media.set(messageId, stored);
+    },
+  };
+}
+
+function emptyConsent(conversationId: string): MessagingConsent {
+  return {
+    conversationId,
+    state: MessagingConsentState.MESSAGING_CONSENT_STATE_UNSPECIFIED,
+    source: MessagingConsentSource.MESSAGING_CONSENT_SOURCE_UNSPECIFIED,
+    changedAt: undefined,
+    marketingStopped: false,
+    preferredLanguageCode: '',
+    history: [],
   };
 }
 

@@ -4,6 +4,7 @@ import { createGetConversation } from './get-conversation';
 import type { InboxDeps } from './deps';
 import { createListConversations } from './list-conversations';
 import { createListMessages } from './list-messages';
+import { createBreakGlass, createSetRestriction } from './restriction';
 import { createSendText } from './send-text';
 
 export type { InboxDeps } from './deps';
@@ -14,6 +15,8 @@ export function createInboxUseCases(deps: InboxDeps) {
     getConversation: createGetConversation(deps),
     listMessages: createListMessages(deps),
     sendText: createSendText(deps),
+    setRestriction: createSetRestriction(deps),
+    breakGlass: createBreakGlass(deps),
   };
 }
 
