@@ -38,6 +38,7 @@ export function renderBanner(input: BannerInput): string {
     pad('gateway') + `${urls.gateway}   webhook ${urls.webhook}   gRPC ${urls.gatewayGrpc}`,
     pad('ingest') + urls.ingest,
     pad('messaging') + `${urls.messaging}   gRPC ${urls.messagingGrpc}`,
+    ...(urls.scheduling === undefined ? [] : [pad('scheduling') + `${urls.scheduling}   gRPC ${urls.schedulingGrpc ?? ''}`]),
     pad('wa-simulator') +
       `${urls.simulator}   control API ${urls.simulatorControl} (see apps/wa-simulator/README.md)`,
     pad('postgres') + input.databaseUrl,

@@ -1,8 +1,11 @@
 // Audit coverage through real processes: each api endpoint that touches patient data (every
-// operation the OpenAPI document marks with a permission), called once, puts exactly one
-// AuditEventV1 on audit.events.v1 (under the stack's topic prefix) with the right actor, action,
-// patient reference and outcome, and nothing of the patient in clear. Refusals after the caller is
-// known are audited too (window closed → denied, unknown id → failure).
+// operation the OpenAPI document marks with a permission, but tenant administration and the audit
+// log's own routes, which are configuration and audit-log reads audited by their services), called
+// once, puts exactly one AuditEventV1 on audit.events.v1 (under the stack's topic prefix) with the
+// right actor, action, patient reference and outcome, and nothing of the patient in clear.
+// Refusals after the caller is known are audited too (window closed → denied, unknown id →
+// failure, a role without the permission → access.denied at api), and every staff member's first
+// request is one sign-in (auth.login).
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createKafka } from '@careline/bus';
@@ -14,6 +17,7 @@ import { testEnv, waitFor } from '@careline/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Conversation, type StaffClient, staffClient } from './support/api';
+import { openInboxStream } from './support/inbox-stream';
 import { useStack } from './support/stack';
 import { inboundTextWebhook, postWebhook, randomWaId, sign } from './support/webhooks';
 
@@ -31,14 +35,130 @@ interface Expected {
   resourceType: string;
   /** The patient is named (wa_id hash) when the call concerns one conversation. */
   patient: boolean;
+  body?: unknown;
+  /** Default: a success (2xx) audited as SUCCESS. */
+  status?: number;
+  outcome?: AuditOutcome;
+  /** records routes: path ids are the records set-up's (patient, document, share), not the conversation's. */
+  records?: boolean;
+  /** Appended to the URL (a patient search names one way of searching). */
+  query?: string;
+  /** The body is a multipart document upload. */
+  multipart?: boolean;
+  /** Events the same call records first, in order (e.g. a PATCH reads, then updates). */
+  before?: readonly string[];
 }
+
+/** The records set-up's ids, filled before the calls (`{patient}` in a body is replaced by its id). */
+const recordIds = { patient: '', document: '', share: '', mrn: `AUD-${randomUUID().slice(0, 8)}` };
+const AUDIT_PDF = Buffer.from('%PDF-1.4\n% audit coverage\n%%EOF\n', 'latin1');
+
+function recordsPath(path: string): string {
+  const id = path.startsWith('/v1/patients/') || path.startsWith('/v1/fhir/Patient/') ? recordIds.patient : path.startsWith('/v1/shares/') ? recordIds.share : recordIds.document;
+  return path.replace(/\{[A-Za-z0-9_]+\}/g, id);
+}
+
+async function uploadPdf(apiUrl: string, token: string, patientId: string): Promise<JsonResponse> {
+  const form = new FormData();
+  form.append('title', 'Audit coverage');
+  form.append('file', new Blob([AUDIT_PDF], { type: 'application/pdf' }), 'audit.pdf');
+  const response = await fetch(`${apiUrl}/v1/patients/${patientId}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown, text };
+}
+
+/** Permissions whose routes are not patient-data routes (their own services audit them). */
+const NOT_PATIENT_DATA = new Set(['tenant:admin', 'audit:read']);
 
 /** What each patient-data endpoint must record; an endpoint missing here fails the test. */
 const EXPECTED: Record<string, Expected> = {
   listConversations: { action: 'conversation.list', resourceType: 'conversation_list', patient: false },
+  // the path's message id is the conversation's id here: no such media message, audited as a failure
+  getMessageMedia: { action: 'media.read', resourceType: 'message', patient: true, status: 404, outcome: AuditOutcome.AUDIT_OUTCOME_FAILURE },
   getConversation: { action: 'conversation.read', resourceType: 'conversation', patient: true },
   listMessages: { action: 'messages.read', resourceType: 'conversation', patient: true },
-  sendText: { action: 'message.send', resourceType: 'message', patient: true },
+  sendText: { action: 'message.send', resourceType: 'message', patient: true, body: { text: REPLY_TEXT } },
+  // lifting a restriction that is not there: still a change of access settings, audited
+  setConversationRestriction: { action: 'conversation.restriction_changed', resourceType: 'conversation', patient: true, body: { restricted: false } },
+  // break-glass on a conversation that is not restricted is refused, and the attempt audited
+  breakGlass: {
+    action: 'break_glass.granted',
+    resourceType: 'conversation',
+    patient: true,
+    body: { reason: 'other', justification: 'Audit coverage: is an attempt recorded?' },
+    status: 409,
+    outcome: AuditOutcome.AUDIT_OUTCOME_FAILURE,
+  },
+  // templates and consent
+  listTemplates: { action: 'template.list', resourceType: 'template_registry', patient: false },
+  sendTemplate: {
+    action: 'message.send_template',
+    resourceType: 'message',
+    patient: true,
+    body: { templateName: 'appointment_reminder', parameters: { '1': 'Audrey', '2': 'Dr. Audit', '3': 'Friday' } },
+  },
+  getConsent: { action: 'consent.read', resourceType: 'conversation', patient: true },
+  setConsent: { action: 'consent.opted_in', resourceType: 'conversation', patient: true, body: { state: 'opted_in', source: 'staff' } },
+  // the inbox (an empty assignment: clears it, still a change)
+  assignConversation: { action: 'conversation.assigned', resourceType: 'conversation', patient: true, body: {} },
+  setConversationState: { action: 'conversation.state_changed', resourceType: 'conversation', patient: true, body: { status: 'pending' } },
+  addNote: { action: 'conversation.note_added', resourceType: 'note', patient: true, body: { body: 'Audit me: a private note' } },
+  listNotes: { action: 'conversation.notes_read', resourceType: 'conversation', patient: true },
+  markConversationRead: { action: 'conversation.read_marked', resourceType: 'conversation', patient: true },
+  // a WebSocket: opened for real (support/inbox-stream.ts), one event per stream, no single patient
+  inboxStream: { action: 'inbox.watch', resourceType: 'inbox_stream', patient: false, status: 101 },
+  // records (patients, documents, shares, FHIR), on the set-up's patient; records names the
+  // patient by id (patientId), not by number hash
+  createPatient: {
+    action: 'patient.created',
+    resourceType: 'patient',
+    patient: false,
+    records: true,
+    body: { mrn: `AUD-${randomUUID().slice(0, 8)}`, givenName: 'Audit', familyName: 'Coverage', dateOfBirth: '1970-01-01' },
+  },
+  searchPatients: { action: 'patient.searched', resourceType: 'patient_search', patient: false, records: true, query: `?mrn=${recordIds.mrn}` },
+  getPatient: { action: 'patient.read', resourceType: 'patient', patient: false, records: true },
+  updatePatient: { action: 'patient.updated', resourceType: 'patient', patient: false, records: true, body: { preferredLanguage: 'es' }, before: ['patient.read'] },
+  linkPatientContact: { action: 'patient.contact_linked', resourceType: 'patient', patient: false, records: true, body: { waIdHash: 'c'.repeat(64) } },
+  listPatientConsents: { action: 'consent.read', resourceType: 'patient', patient: false, records: true },
+  recordPatientConsent: { action: 'consent.recorded', resourceType: 'consent', patient: false, records: true, body: { kind: 'messaging', granted: true, source: 'staff' } },
+  uploadDocument: { action: 'document.uploaded', resourceType: 'document', patient: false, records: true, multipart: true },
+  listDocuments: { action: 'document.listed', resourceType: 'patient', patient: false, records: true },
+  downloadDocument: { action: 'document.downloaded_by_staff', resourceType: 'document', patient: false, records: true },
+  shareDocument: { action: 'record.shared', resourceType: 'share', patient: false, records: true, body: { expiresInMinutes: 30 } },
+  listDocumentShares: { action: 'share.listed', resourceType: 'document', patient: false, records: true },
+  revokeShare: { action: 'share.revoked', resourceType: 'share', patient: false, records: true },
+  // FHIR import goes through the ordinary calls: a Patient is looked up by MRN, then created; a
+  // DocumentReference is uploaded, then exported back (content inline, audited as a staff read)
+  importFhirPatient: {
+    action: 'patient.created',
+    resourceType: 'patient',
+    patient: false,
+    records: true,
+    before: ['patient.searched'],
+    body: {
+      resourceType: 'Patient',
+      identifier: [{ system: 'urn:careline:mrn', value: `AUD-${randomUUID().slice(0, 8)}` }],
+      name: [{ family: 'Coverage', given: ['Fhir'] }],
+      birthDate: '1971-02-03',
+    },
+  },
+  importFhirDocumentReference: {
+    action: 'document.downloaded_by_staff',
+    resourceType: 'document',
+    patient: false,
+    records: true,
+    before: ['document.uploaded'],
+    body: {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      subject: { reference: 'Patient/{patient}' },
+      content: [{ attachment: { contentType: 'application/pdf', data: AUDIT_PDF.toString('base64') } }],
+    },
+  },
+  exportFhirPatient: { action: 'patient.read', resourceType: 'patient', patient: false, records: true },
+  exportFhirDocumentReference: { action: 'document.downloaded_by_staff', resourceType: 'document', patient: false, records: true },
+  exportFhirDiagnosticReport: { action: 'document.read', resourceType: 'document', patient: false, records: true },
 };
 
 describe('audit coverage of the api', () => {
@@ -61,22 +181,57 @@ describe('audit coverage of the api', () => {
     const document = documentSchema.parse((await requestJson('GET', s.urls.openapi)).body);
     const patientRoutes = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.entries(item)
-        .filter(([, operation]) => operation['x-careline-permission'] !== undefined)
+        .filter(([, operation]) => {
+          const permission = operation['x-careline-permission'];
+          return permission !== undefined && !NOT_PATIENT_DATA.has(permission);
+        })
         .map(([method, operation]) => ({ method: method.toUpperCase(), path, operationId: operation.operationId })),
     );
     expect(patientRoutes.map((route) => route.operationId).sort()).toEqual(Object.keys(EXPECTED).sort());
+
+    // the records set-up (its own subject, not counted): a patient with a number, a PDF, a share
+    const setup = await staffClient(s, { subject: `records-setup-${randomUUID().slice(0, 8)}`, roles: ['clinician'] });
+    const setupAuth = { authorization: `Bearer ${setup.token}` };
+    const registered = await requestJson('POST', `${s.urls.api}/v1/patients`, {
+      headers: setupAuth,
+      body: { mrn: recordIds.mrn, givenName: 'Audit', familyName: 'Setup', dateOfBirth: '1969-06-06', waId: randomWaId() },
+    });
+    expect(registered.status, registered.text).toBe(201);
+    recordIds.patient = z.object({ id: z.string() }).parse(registered.body).id;
+    recordIds.document = z.object({ id: z.string() }).parse((await uploadPdf(s.urls.api, setup.token, recordIds.patient)).body).id;
+    const setupShare = await requestJson('POST', `${s.urls.api}/v1/documents/${recordIds.document}/shares`, { headers: setupAuth, body: {} });
+    expect(setupShare.status, setupShare.text).toBe(201);
+    recordIds.share = z.object({ id: z.string() }).parse(setupShare.body).id;
 
     // one staff member (subject) per call, so that "exactly one event" is counted per call
     const subjects = new Map<string, { operationId: string; response: JsonResponse }>();
     for (const route of patientRoutes) {
       const subject = `${route.operationId}-${randomUUID().slice(0, 8)}`;
-      const staff: StaffClient = await staffClient(s, { subject });
-      const url = `${s.urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id)}`;
+      // a clinician holds every permission of these routes
+      const staff: StaffClient = await staffClient(s, { subject, roles: ['clinician'] });
+      const expected = EXPECTED[route.operationId];
+      const url =
+        expected?.records === true
+          ? `${s.urls.api}${recordsPath(route.path)}${expected.query ?? ''}`
+          : `${s.urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id)}`;
+      if (expected?.multipart === true) {
+        const uploaded = await uploadPdf(s.urls.api, staff.token, recordIds.patient);
+        expect(uploaded.status, route.operationId).toBe(201);
+        subjects.set(subject, { operationId: route.operationId, response: uploaded });
+        continue;
+      }
+      if (route.operationId === 'inboxStream') {
+        const socket = await openInboxStream(s.urls.api, staff.token);
+        await socket.close();
+        subjects.set(subject, { operationId: route.operationId, response: { status: 101, body: null, headers: new Headers(), text: '' } });
+        continue;
+      }
       const response = await requestJson(route.method, url, {
         headers: { authorization: `Bearer ${staff.token}` },
-        ...(route.method === 'POST' ? { body: { text: REPLY_TEXT } } : {}),
+        ...(expected?.body === undefined ? {} : { body: JSON.parse(JSON.stringify(expected.body).replace('{patient}', recordIds.patient)) as unknown }),
       });
-      expect(response.status, route.operationId).toBeLessThan(300);
+      if (expected?.status === undefined) expect(response.status, `${route.operationId}: ${response.text}`).toBeLessThan(300);
+      else expect(response.status, route.operationId).toBe(expected.status);
       subjects.set(subject, { operationId: route.operationId, response });
     }
     // refusals once the caller is known
@@ -87,6 +242,13 @@ describe('audit coverage of the api', () => {
     const prober = await staffClient(s, { subject: proberSubject });
     const unknownId = randomUUID();
     expect((await prober.getConversation(unknownId)).status).toBe(404);
+    const deskSubject = `desk-${randomUUID().slice(0, 8)}`;
+    const desk = await staffClient(s, { subject: deskSubject, roles: ['front_desk'] });
+    const refused = await requestJson('POST', `${s.urls.api}/v1/conversations/${conversation.id}/break-glass`, {
+      headers: { authorization: `Bearer ${desk.token}` },
+      body: { reason: 'other', justification: 'Front desk should not be able to do this' },
+    });
+    expect(refused.status).toBe(403);
     const lastSubject = `last-${randomUUID().slice(0, 8)}`;
     const last = await staffClient(s, { subject: lastSubject });
     expect((await last.listConversations()).status).toBe(200);
@@ -102,11 +264,18 @@ describe('audit coverage of the api', () => {
       timeoutMs: 30_000,
     });
     const entries = tenantEvents(records);
-    const of = (subject: string): AuditEventV1 => {
-      const events = entries.filter((entry) => entry.event.actor?.id === `user:${subject}`).map((entry) => entry.event);
-      expect(events, subject).toHaveLength(1);
-      return events[0]!;
+    const byActor = (subject: string) => entries.filter((entry) => entry.event.actor?.id === `user:${subject}`).map((entry) => entry.event);
+    /** The one event of a subject's call (its sign-in aside, checked once per subject below). */
+    const of = (subject: string, before: readonly string[] = []): AuditEventV1 => {
+      const events = byActor(subject).filter((event) => event.action !== 'auth.login');
+      // a call that is several service calls records each, in order; the last is the one checked
+      expect(events.map((event) => event.action).slice(0, before.length), subject).toEqual(before);
+      expect(events, subject).toHaveLength(before.length + 1);
+      return events[before.length]!;
     };
+    for (const subject of [...subjects.keys(), lateSubject, proberSubject, deskSubject, lastSubject]) {
+      expect(byActor(subject).filter((event) => event.action === 'auth.login'), subject).toHaveLength(1);
+    }
 
     const masterKey = parseMasterKey(await readFile(s.files.masterKey, 'utf8'));
     const sealer = createSealer(createLocalKeyProvider({ masterKey }));
@@ -115,13 +284,16 @@ describe('audit coverage of the api', () => {
 
     for (const [subject, { operationId, response }] of subjects) {
       const expected = EXPECTED[operationId]!;
-      const event = of(subject);
+      const event = of(subject, expected.before);
+      if (expected.records === true && operationId !== 'createPatient' && operationId !== 'importFhirPatient' && operationId !== 'searchPatients') {
+        expect(event.patientId, operationId).toBe(recordIds.patient);
+      }
       expect(event, operationId).toMatchObject({
         actor: { type: AuditActorType.AUDIT_ACTOR_TYPE_STAFF, id: `user:${subject}` },
         action: expected.action,
         patientWaIdHash: expected.patient ? patientHash : '',
         resource: { type: expected.resourceType },
-        outcome: AuditOutcome.AUDIT_OUTCOME_SUCCESS,
+        outcome: expected.outcome ?? AuditOutcome.AUDIT_OUTCOME_SUCCESS,
       });
       if (operationId === 'sendText') expect(event.resource?.id).toBe(z.object({ id: z.string() }).parse(response.body).id);
       else if (expected.resourceType === 'conversation') expect(event.resource?.id).toBe(conversation.id);
@@ -132,6 +304,13 @@ describe('audit coverage of the api', () => {
       resource: { type: 'conversation', id: closed.id },
       outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
       detail: { reason: 'window_closed' },
+    });
+    // refused at api by the permission table: messaging is never called, api records it
+    expect(of(deskSubject)).toMatchObject({
+      action: 'access.denied',
+      resource: { type: 'route', id: 'POST /v1/conversations/{id}/break-glass' },
+      outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
+      detail: { permission: 'break_glass' },
     });
     expect(of(proberSubject)).toMatchObject({
       action: 'conversation.read',

@@ -1,15 +1,15 @@
 // Hospitals kept apart, shown through real processes: tenant A's conversation (made by a patient
 // message) is invisible to tenant B on EVERY api route (read from the OpenAPI document) and on
-// EVERY MessagingService method (read from the service definition); a call without a tenant is
-// refused and the service role without a tenant reads zero rows; and every table with `tenant_id`
+// EVERY method of EVERY gRPC service (read from the contracts); a call without a tenant is refused
+// and every service's role without a tenant reads zero rows of every tenant table; and every table with `tenant_id`
 // in every schema of the stack's database has forced row-level security and a policy.
 import { randomUUID } from 'node:crypto';
 import { Client, Metadata, type ServiceError, credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { ROLES } from '@careline/auth';
-import { MessagingServiceDefinition } from '@careline/contracts';
+import * as contracts from '@careline/contracts';
 import { createPool, findTablesWithoutTenantIsolation, serviceDatabaseUrl, withTenant } from '@careline/db';
 import { metadataForCaller } from '@careline/runtime';
-import { requestJson, serviceRolePassword } from '@careline/stack';
+import { DATABASE_SERVICES, requestJson, serviceRolePassword } from '@careline/stack';
 import { testEnv, waitFor } from '@careline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -33,7 +33,45 @@ const documentSchema = z.object({
 /** A valid body per operation that takes one; a new one missing here fails the matrix. */
 const EXAMPLE_BODIES: Record<string, unknown> = {
   sendText: { text: 'Hello from tenant B', idempotencyKey: 'cross-tenant' },
+  setConversationRestriction: { restricted: true },
+  breakGlass: { reason: 'emergency_treatment', justification: 'Cross-tenant probe of break-glass' },
+  // the inbox (an assignee that does not exist in B either: the conversation is looked up first)
+  assignConversation: { assignee: 'cross-tenant-probe' },
+  setConversationState: { status: 'closed' },
+  addNote: { body: 'Cross-tenant note' },
+  // records (patients, documents, shares): A's ids are unknown to B's tenant in records too
+  updatePatient: { preferredLanguage: 'es' },
+  linkPatientContact: { waIdHash: 'b'.repeat(64) },
+  recordPatientConsent: { kind: 'messaging', granted: true, source: 'staff' },
+  uploadDocument: { multipart: true },
+  shareDocument: { idempotencyKey: 'cross-tenant' },
+  // templates and consent
+  sendTemplate: { templateName: 'appointment_reminder', languageCode: 'es', parameters: { '1': 'Ana', '2': 'Friday' }, idempotencyKey: 'cross-tenant' },
+  setConsent: { state: 'opted_out', source: 'staff' },
 };
+
+/** The not-found code of each route family (default: the conversation's). */
+function notFoundCode(path: string): string {
+  if (path.startsWith('/v1/patients/') || path.startsWith('/v1/fhir/Patient/')) return 'patient_not_found';
+  if (path.startsWith('/v1/documents/') || path.startsWith('/v1/fhir/DocumentReference/') || path.startsWith('/v1/fhir/DiagnosticReport/')) {
+    return 'document_not_found';
+  }
+  if (path.startsWith('/v1/shares/')) return 'share_not_found';
+  return 'conversation_not_found';
+}
+
+/** Query strings list routes need (a patient search names one way of searching). */
+const LIST_QUERIES: Record<string, string> = { '/v1/patients': `?familyName=${encodeURIComponent('Tenant-A')}` };
+
+/** The document upload is multipart: a real PDF, so that only the tenant can refuse it. */
+async function uploadAs(token: string, url: string) {
+  const form = new FormData();
+  form.append('title', 'Cross-tenant upload');
+  form.append('file', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n', 'latin1')], { type: 'application/pdf' }), 'x.pdf');
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown, text };
+}
 
 interface Route {
   method: string;
@@ -81,18 +119,23 @@ function expectNothingOfA(body: unknown, what: string): void {
 
 describe('cross-tenant matrix through the api', () => {
   it("answers 404 with no data on every route that takes an id, for A's ids with B's token", async () => {
-    const withId = routes.filter((route) => route.path.includes('{'));
+    // Admin routes take ids of their own kinds (numbers, teams, staff): their cross-tenant checks
+    // are in onboarding.e2e.test.ts and the api's admin tests.
+    const withId = routes.filter((route) => route.path.includes('{') && !route.path.startsWith('/v1/admin/'));
     expect(withId.length).toBeGreaterThanOrEqual(3);
     for (const route of withId) {
       if (route.hasBody && !(route.operationId in EXAMPLE_BODIES)) throw new Error(`no example body for ${route.operationId}`);
       const url = `${stack().urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id)}`;
-      const response = await requestJson(route.method, url, {
-        headers: { authorization: `Bearer ${tenantB.token}` },
-        ...(route.hasBody ? { body: EXAMPLE_BODIES[route.operationId] } : {}),
-      });
+      const response =
+        route.operationId === 'uploadDocument'
+          ? await uploadAs(tenantB.token, url)
+          : await requestJson(route.method, url, {
+              headers: { authorization: `Bearer ${tenantB.token}` },
+              ...(route.hasBody ? { body: EXAMPLE_BODIES[route.operationId] } : {}),
+            });
       const what = `${route.method} ${route.path}`;
       expect(response.status, what).toBe(404);
-      expect(problemCode(response), what).toBe('conversation_not_found');
+      expect(problemCode(response), what).toBe(notFoundCode(route.path));
       expectNothingOfA(response.body, what);
     }
     // and nothing was queued to A's patient by B's POST
@@ -101,10 +144,19 @@ describe('cross-tenant matrix through the api', () => {
   });
 
   it("lists none of A's items on every list route", async () => {
-    const lists = routes.filter((route) => route.method === 'GET' && route.path.startsWith('/v1/') && !route.path.includes('{'));
+    // (/v1/admin/tenant is the caller's hospital, not a list: 404 for B, never onboarded)
+    const lists = routes.filter(
+      (route) =>
+        route.method === 'GET' &&
+        route.path.startsWith('/v1/') &&
+        !route.path.includes('{') &&
+        route.path !== '/v1/admin/tenant' &&
+        // a WebSocket, not a list: its isolation is shown in inbox.e2e.test.ts (B's socket receives nothing)
+        route.path !== '/v1/stream',
+    );
     let listed = 0;
     for (const route of lists) {
-      const response = await requestJson('GET', `${stack().urls.api}${route.path}`, {
+      const response = await requestJson('GET', `${stack().urls.api}${route.path}${LIST_QUERIES[route.path] ?? ''}`, {
         headers: { authorization: `Bearer ${tenantB.token}` },
       });
       expect(response.status, route.path).toBe(200);
@@ -120,87 +172,193 @@ describe('cross-tenant matrix through the api', () => {
   });
 });
 
-describe('cross-tenant matrix on MessagingService (gRPC, directly)', () => {
-  let client: Client;
+/**
+ * Every gRPC service of every app, read from the contracts (a service added tomorrow is covered
+ * the day it is added), and where it listens in the stack. Health is not tenant data.
+ */
+const SERVICES = [
+  { name: 'MessagingService', definition: contracts.MessagingServiceDefinition, url: () => stack().urls.messagingGrpc },
+  { name: 'TenantDirectoryService', definition: contracts.TenantDirectoryServiceDefinition, url: () => stack().urls.messagingGrpc },
+  { name: 'ChannelService', definition: contracts.ChannelServiceDefinition, url: () => stack().urls.gatewayGrpc },
+  { name: 'WabaTemplateService', definition: contracts.WabaTemplateServiceDefinition, url: () => stack().urls.gatewayGrpc },
+  { name: 'MediaService', definition: contracts.MediaServiceDefinition, url: () => stack().urls.gatewayGrpc },
+  { name: 'SchedulingService', definition: contracts.SchedulingServiceDefinition, url: () => stack().urls.schedulingGrpc },
+  { name: 'RecordsService', definition: contracts.RecordsServiceDefinition, url: () => stack().urls.recordsGrpc },
+  { name: 'AuditService', definition: contracts.AuditServiceDefinition, url: () => stack().urls.auditGrpc },
+] as const;
+
+interface GrpcMethod {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize: (value: never) => Buffer;
+  requestDeserialize: (bytes: Buffer) => unknown;
+  responseDeserialize: (bytes: Buffer) => unknown;
+}
+
+/** Codes that refuse without answering: the call must not read or change tenant A's data. */
+const REFUSALS = new Set([
+  GrpcStatus.NOT_FOUND,
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.PERMISSION_DENIED,
+  GrpcStatus.FAILED_PRECONDITION,
+  GrpcStatus.ALREADY_EXISTS,
+]);
+
+describe('cross-tenant matrix on every gRPC method of every service (directly, past the api)', () => {
+  const clients = new Map<string, Client>();
   beforeAll(() => {
-    client = new Client(stack().urls.messagingGrpc, credentials.createInsecure());
+    for (const service of SERVICES) {
+      const url = service.url();
+      if (url === undefined) throw new Error(`the stack has no address for ${service.name}`);
+      if (!clients.has(url)) clients.set(url, new Client(url, credentials.createInsecure(), { 'grpc.max_receive_message_length': 32 * 1024 * 1024 }));
+    }
   });
-  afterAll(() => client.close());
-
-  type Method = (typeof MessagingServiceDefinition)[keyof typeof MessagingServiceDefinition];
-  const methods = Object.entries(MessagingServiceDefinition) as [string, Method][];
-
-  // One request naming A's ids for every method; each method's encoder keeps its own fields.
-  const request = () => ({
-    conversationId: conversation.id,
-    pageSize: 200,
-    pageToken: '',
-    text: 'Hello from tenant B',
-    idempotencyKey: randomUUID(),
-    replyToMessageId: '',
+  afterAll(() => {
+    for (const client of clients.values()) client.close();
   });
 
-  function call(method: Method, metadata: Metadata): Promise<{ error: ServiceError | null; response: unknown }> {
+  it('covers every *ServiceDefinition the contracts export', () => {
+    const exported = Object.keys(contracts)
+      .filter((name) => name.endsWith('ServiceDefinition') && name !== 'HealthServiceDefinition')
+      .map((name) => name.replace(/Definition$/, ''))
+      .sort();
+    expect(exported).toEqual(SERVICES.map((service) => service.name).sort());
+  });
+
+  /**
+   * The method's request with every id field naming tenant A's things: its own conversation and
+   * message for those, A's tenant id where a request names a tenant (which services must ignore),
+   * A's number and account for channel fields, and A's conversation id for any other id (an id
+   * that exists, but not as that kind of thing, nor for B).
+   */
+  function requestFor(method: GrpcMethod): unknown {
+    const request = method.requestDeserialize(Buffer.alloc(0)) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(request)) {
+      if (typeof value !== 'string' || !/Id$/.test(key)) continue;
+      request[key] =
+        key === 'messageId' ? messageIds[0]
+        : key === 'tenantId' ? stack().seed.tenant.id
+        : key === 'phoneNumberId' ? stack().seed.whatsapp.phoneNumberId
+        : key === 'wabaId' ? stack().seed.whatsapp.wabaId
+        : conversation.id;
+    }
+    return request;
+  }
+
+  function namesA(request: unknown): boolean {
+    const text = JSON.stringify(request);
+    return [conversation.id, stack().seed.whatsapp.phoneNumberId, stack().seed.whatsapp.wabaId].some((id) => text.includes(id));
+  }
+
+  function call(client: Client, method: GrpcMethod, request: unknown, metadata: Metadata): Promise<{ error: ServiceError | null; responses: unknown[] }> {
+    const serialize = (value: unknown) => method.requestSerialize(value as never);
+    if (method.responseStream) {
+      return new Promise((resolve) => {
+        const responses: unknown[] = [];
+        const stream = client.makeServerStreamRequest(method.path, serialize, (bytes: Buffer) => method.responseDeserialize(bytes), request, metadata);
+        // a stream that follows live events never ends by itself: what it sent in 2 s is the answer
+        const timer = setTimeout(() => stream.cancel(), 2000);
+        stream.on('data', (response: unknown) => responses.push(response));
+        stream.on('error', (error: ServiceError) => {
+          clearTimeout(timer);
+          resolve({ error: error.code === GrpcStatus.CANCELLED ? null : error, responses });
+        });
+        stream.on('end', () => {
+          clearTimeout(timer);
+          resolve({ error: null, responses });
+        });
+      });
+    }
     return new Promise((resolve) => {
-      client.makeUnaryRequest(
-        method.path,
-        (value: unknown) => (method.requestSerialize as (v: unknown) => Buffer)(value),
-        (bytes: Buffer) => method.responseDeserialize(bytes),
-        request(),
-        metadata,
-        (error, response) => resolve({ error: error ?? null, response }),
+      client.makeUnaryRequest(method.path, serialize, (bytes: Buffer) => method.responseDeserialize(bytes), request, metadata, (error, response) =>
+        resolve({ error: error ?? null, responses: response === undefined ? [] : [response] }),
       );
     });
   }
 
-  const takesId = (method: Method): boolean =>
-    'conversationId' in (method.requestDeserialize((method.requestSerialize as (v: unknown) => Buffer)(request())) as object);
-
-  it("answers NOT_FOUND on every method that takes an id, and lists none of A's conversations", async () => {
-    expect(methods.map(([name]) => name).sort()).toEqual(['getConversation', 'listConversations', 'listMessages', 'sendText']);
-    const b = metadataForCaller({ tenantId: randomUUID(), actor: 'user:tenant-b', roles: ['nurse'] });
-    for (const [name, method] of methods) {
-      const { error, response } = await call(method, b);
-      if (takesId(method)) {
-        expect(error?.code, name).toBe(GrpcStatus.NOT_FOUND);
-        expect(response, name).toBeUndefined();
-      } else {
-        expect(error, name).toBeNull();
-        expect(JSON.stringify(response), name).not.toContain(conversation.id);
-        expectNothingOfA(response, name);
+  it("gives tenant B (holding every role) nothing of A's on any method, and refuses every call that names A's ids", async () => {
+    const b = metadataForCaller({ tenantId: randomUUID(), actor: 'user:tenant-b', roles: [...ROLES] });
+    const answered: string[] = [];
+    for (const service of SERVICES) {
+      const client = clients.get(service.url()!)!;
+      for (const [name, method] of Object.entries(service.definition) as [string, GrpcMethod][]) {
+        // (no client-streaming method exists; one added later must get a case here)
+        expect(method.requestStream, `${service.name}.${name}`).toBe(false);
+        const what = `${service.name}.${name}`;
+        const request = requestFor(method);
+        const { error, responses } = await call(client, method, request, b);
+        for (const response of responses) expectNothingOfA(response, what);
+        const read = /^(get|list|query|search|watch|export|verify|fetch|noShow)/.test(name);
+        if (error !== null) {
+          expect(REFUSALS.has(error.code), `${what}: ${error.code} ${error.details}`).toBe(true);
+        } else {
+          // answered: only what B may see (checked above). A read may take A's ids as filters and
+          // find nothing; a change that names A's ids must never have been made.
+          if (!read) expect(namesA(request), `${what} acted on a request naming tenant A's ids`).toBe(false);
+          answered.push(what);
+        }
+        // reads of one of A's things are NOT_FOUND, exactly as an unknown id
+        if (/^(get|list|watch|export|fetch)/.test(name) && namesA(request) && error !== null && error.code !== GrpcStatus.PERMISSION_DENIED) {
+          expect([GrpcStatus.NOT_FOUND, GrpcStatus.INVALID_ARGUMENT], `${what}: ${error.code} ${error.details}`).toContain(error.code);
+        }
       }
     }
+    // the tenant-wide lists did answer (B's own, empty of A)
+    expect(answered).toEqual(expect.arrayContaining(['MessagingService.listConversations']));
+    // and A's conversation is as it was: nothing sent, not restricted
+    const after = await tenantA.messages(conversation.id);
+    expect(after.filter((message) => message.direction === 'outbound')).toEqual([]);
+    expect((await tenantA.getConversation(conversation.id)).status).toBe(200);
   });
 
-  it('answers UNAUTHENTICATED on every method when the metadata names no tenant', async () => {
-    const noTenant = metadataForCaller({ actor: 'user:tenant-less', roles: ['nurse'] });
-    for (const [name, method] of methods) {
-      const { error, response } = await call(method, noTenant);
-      expect(error?.code, name).toBe(GrpcStatus.UNAUTHENTICATED);
-      expect(response, name).toBeUndefined();
+  it('answers UNAUTHENTICATED on every tenant-scoped method when the metadata names no tenant', async () => {
+    const noTenant = metadataForCaller({ actor: 'user:tenant-less', roles: [...ROLES] });
+    for (const service of SERVICES) {
+      const client = clients.get(service.url()!)!;
+      for (const [name, method] of Object.entries(service.definition) as [string, GrpcMethod][]) {
+        const { error, responses } = await call(client, method, requestFor(method), noTenant);
+        const what = `${service.name}.${name}`;
+        for (const response of responses) expectNothingOfA(response, what);
+        // the platform operator's calls (no tenant by design) refuse a non-operator instead
+        expect([GrpcStatus.UNAUTHENTICATED, GrpcStatus.PERMISSION_DENIED], `${what}: ${error?.code} ${error?.details}`).toContain(error?.code);
+      }
     }
-    // and with no metadata at all
-    const { error } = await call(MessagingServiceDefinition.listConversations, new Metadata());
-    expect(error?.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    const listConversations = contracts.MessagingServiceDefinition.listConversations as unknown as GrpcMethod;
+    const { error } = await call(clients.get(stack().urls.messagingGrpc)!, listConversations, requestFor(listConversations), new Metadata());
+    expect(error?.code, error?.details).toBe(GrpcStatus.UNAUTHENTICATED);
   });
 
-  it("reads zero rows as messaging's own role without a tenant in the transaction (RLS), and A's rows with A's", async () => {
-    const url = serviceDatabaseUrl(stack().database.adminUrl, 'messaging', serviceRolePassword(testEnv().databaseUrl, 'messaging'));
-    const pool = createPool({ url, applicationName: 'e2e-tenant-isolation', max: 1 });
+  it("reads zero rows as each service's own role without a tenant in the transaction (RLS), and A's rows with A's", async () => {
+    const admin = createPool({ url: stack().database.adminUrl, applicationName: 'e2e-tenant-isolation', max: 1 });
     try {
-      for (const table of ['conversations', 'messages']) {
-        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messaging.${table}`);
-        expect(rows[0]?.n, table).toBe(0);
+      for (const schema of DATABASE_SERVICES) {
+        const { rows: tables } = await admin.query<{ table: string }>(
+          `SELECT c.relname AS table FROM pg_catalog.pg_attribute a
+             JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND a.attname = 'tenant_id' AND NOT a.attisdropped AND c.relkind IN ('r', 'p')`,
+          [schema],
+        );
+        const url = serviceDatabaseUrl(stack().database.adminUrl, schema, serviceRolePassword(testEnv().databaseUrl, schema));
+        const pool = createPool({ url, applicationName: 'e2e-tenant-isolation', max: 1 });
+        try {
+          for (const { table } of tables) {
+            const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.${table}`);
+            expect(rows[0]?.n, `${schema}.${table}`).toBe(0);
+          }
+          if (schema === 'messaging') {
+            const seen = await withTenant(pool, stack().seed.tenant.id, async (client) => {
+              const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM messaging.conversations WHERE id = $1', [conversation.id]);
+              return rows[0]?.n;
+            });
+            expect(seen).toBe(1);
+          }
+        } finally {
+          await pool.end();
+        }
       }
-      const seen = await withTenant(pool, stack().seed.tenant.id, async (client) => {
-        const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM messaging.conversations WHERE id = $1', [
-          conversation.id,
-        ]);
-        return rows[0]?.n;
-      });
-      expect(seen).toBe(1);
     } finally {
-      await pool.end();
+      await admin.end();
     }
   });
 });
