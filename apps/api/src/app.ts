@@ -46,6 +46,9 @@ import { acceptFhirJson, registerFhirRoutes } from './routes/fhir';
 import { registerPatientRoutes } from './routes/patients';
 import { registerRecordRoutes } from './routes/records';
 import { createRecordsUseCases } from './use-cases/records';
+import { type SchedulingClient, createSchedulingClient } from './grpc/scheduling-client';
+import { registerPolicyRoutes } from './routes/policies';
+import { createPolicyUseCases } from './use-cases/policies';
 
 export const API_VERSION = '0.1.0';
 
@@ -61,6 +64,8 @@ export interface AppDeps {
   directory?: DirectoryClient;
   /** Default: a RecordsService client of `config.records.target`. */
   records?: RecordsClient;
+  /** Default: a SchedulingService client of `config.scheduling.target` (reminder policy). */
+  scheduling?: SchedulingClient;
   /** Default: the configured OIDC issuer and/or the development issuer. */
   verifier?: TokenVerifier;
   /** Where sign-in and refusal audit events go. Default: a Kafka producer on `config.kafka`. */
@@ -137,6 +142,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   };
 
+  // Admin routes only (the reminder policy): lazy and not a readiness check, like the others.
+  const scheduling = deps.scheduling ?? createSchedulingClient(config.scheduling);
+  const schedulingResource: Resource = {
+    name: 'grpc-client:scheduling',
+    start: () => Promise.resolve(),
+    stop: () => {
+      scheduling.close();
+      return Promise.resolve();
+    },
+  };
+
   let publishAudit = deps.publishAudit;
   if (publishAudit === undefined) {
     const kafka = createKafka({ ...config.kafka, logger });
@@ -191,6 +207,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerPatientRoutes(router, recordsUseCases);
   registerRecordRoutes(router, recordsUseCases, { maxDocumentBytes: config.records.maxDocumentBytes });
   registerFhirRoutes(router, recordsUseCases);
+  registerPolicyRoutes(router, createPolicyUseCases({ scheduling, records }));
   if (devIssuer !== undefined) {
     logger.warn(
       { issuer: devIssuer.issuer },
@@ -204,6 +221,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   lifecycle.add(auditResource);
   lifecycle.add(adminClientsResource);
   lifecycle.add(recordsResource);
+  lifecycle.add(schedulingResource);
   lifecycle.add(http.resource); // last: starts last, stops (and drains) first
   return { lifecycle, http };
 }

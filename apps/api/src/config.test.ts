@@ -30,6 +30,7 @@ describe('config', () => {
       gateway: { target: '127.0.0.1:50055', timeoutMs: 5000 },
       audit: { target: '127.0.0.1:50054', timeoutMs: 5000, exportTimeoutMs: 600_000 },
       records: { target: '127.0.0.1:50053', timeoutMs: 30_000, maxMessageBytes: 10 * 1024 * 1024 + 64 * 1024, maxDocumentBytes: 10 * 1024 * 1024 },
+      scheduling: { target: '127.0.0.1:50052', timeoutMs: 5000 },
       auth: {
         audience: 'careline-api',
         external: { issuer: OIDC.CARELINE_AUTH_ISSUER, jwksUrl: OIDC.CARELINE_AUTH_JWKS_URL },
@@ -68,6 +69,9 @@ describe('config', () => {
       maxMessageBytes: 2048 + 64 * 1024,
       maxDocumentBytes: 2048,
     });
+    expect(
+      loadConfig(configSchema, { ...OIDC, ...KAFKA, SCHEDULING_GRPC_URL: ' dns:///scheduling:50052 ', SCHEDULING_GRPC_TIMEOUT: '2s' }).scheduling,
+    ).toEqual({ target: 'dns:///scheduling:50052', timeoutMs: 2000 });
     expect(config.auth).toEqual({
       audience: 'api://careline',
       external: { issuer: OIDC.CARELINE_AUTH_ISSUER, jwksUrl: OIDC.CARELINE_AUTH_JWKS_URL },
@@ -110,6 +114,7 @@ describe('config', () => {
     expect(message).toContain('MESSAGING_GRPC_URL must be host:port');
     expect(message).toContain('AUDIT_GRPC_URL must be host:port');
     expect(problems({ ...OIDC, ...KAFKA, RECORDS_GRPC_URL: 'http://records' })).toContain('RECORDS_GRPC_URL must be host:port');
+    expect(problems({ ...OIDC, ...KAFKA, SCHEDULING_GRPC_URL: 'http://scheduling' })).toContain('SCHEDULING_GRPC_URL must be host:port');
     expect(message).toContain('CORS_ORIGINS must list origins');
     expect(message).toContain('CARELINE_DEV_AUTH must be true, false, 1 or 0');
     expect(

@@ -43,6 +43,13 @@ export const configSchema = z
       .default('127.0.0.1:50053'),
     // an upload or a download carries a whole document in one call: more than a query's budget
     RECORDS_GRPC_TIMEOUT: durationMs().default(30_000),
+    // scheduling's SchedulingService: the tenant's reminder policy (/v1/admin/reminder-policy).
+    SCHEDULING_GRPC_URL: str()
+      .refine((value) => GRPC_TARGET.test(value.trim()), {
+        message: 'must be host:port (or a grpc target like dns:///host:port)',
+      })
+      .default('127.0.0.1:50052'),
+    SCHEDULING_GRPC_TIMEOUT: durationMs().default(5000),
     // Largest document upload (records has its own limit, 10 MiB by default: keep them equal).
     DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
     // sign-ins, failed sign-ins and refusals go to audit.events.v1 (see auth/access-audit.ts)
@@ -114,6 +121,7 @@ export const configSchema = z
       maxMessageBytes: env.DOCUMENT_MAX_BYTES + 64 * 1024,
       maxDocumentBytes: env.DOCUMENT_MAX_BYTES,
     },
+    scheduling: { target: env.SCHEDULING_GRPC_URL.trim(), timeoutMs: env.SCHEDULING_GRPC_TIMEOUT },
     auth: {
       audience: env.CARELINE_AUTH_AUDIENCE,
       external:

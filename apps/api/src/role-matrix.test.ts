@@ -15,6 +15,7 @@ import { type FakeDirectory, createFakeDirectory } from './testing/fake-director
 import { type FakeGateway, createFakeGateway } from './testing/fake-gateway';
 import { type FakeMessaging, createFakeMessaging, sampleConversation, sampleMessage } from './testing/fake-messaging';
 import { type FakeRecords, PDF_BYTES, createFakeRecords } from './testing/fake-records';
+import { type FakeScheduling, createFakeScheduling } from './testing/fake-scheduling';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -73,6 +74,17 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
   setConversationState: { status: 'pending' },
   addNote: { body: 'Role matrix: call back after 3pm' },
   setRoutingRules: { enabled: false, defaultTeamId: null, greeting: '', menu: [], keywords: [], teamSlas: [] },
+  // the tenant's policies (scheduling's reminders, records' release)
+  setReminderPolicy: {
+    stages: [{ name: '24h', minutesBefore: 1440, templates: { es: 'recordatorio_cita' } }],
+    quietStart: '',
+    quietEnd: '',
+    minLeadMinutes: 60,
+    noShowAfterMinutes: 60,
+    videoLinkTemplate: '',
+    defaultLanguage: 'es',
+  },
+  setReleasePolicy: { allowDocumentInChat: false },
 };
 
 /**
@@ -108,6 +120,7 @@ let fakeAudit: FakeAudit;
 let fakeGateway: FakeGateway;
 let fakeDirectory: FakeDirectory;
 let fakeRecords: FakeRecords;
+let fakeScheduling: FakeScheduling;
 /** Path parameter values of the records routes. */
 const recordIds = { patient: '', document: '', share: '' };
 /** Path parameter values of the admin routes (the others take the conversation's id). */
@@ -146,10 +159,11 @@ beforeAll(async () => {
   adminIds.team = fakeDirectory.addTeam(auth.tenantId, 'Cardiology').id;
   adminIds.staff = fakeDirectory.addStaff(auth.tenantId).id;
   fakeRecords = createFakeRecords();
+  fakeScheduling = createFakeScheduling();
   recordIds.patient = fakeRecords.addPatient(auth.tenantId).id;
   recordIds.document = fakeRecords.addDocument(auth.tenantId, recordIds.patient).id;
   recordIds.share = fakeRecords.addShare(auth.tenantId, recordIds.document).id;
-  app = await buildTestApp(testConfig(), { verifier: auth.verifier, messaging: fake.client, audit: fakeAudit.client, gateway: fakeGateway.client, directory: fakeDirectory.client, records: fakeRecords.client });
+  app = await buildTestApp(testConfig(), { verifier: auth.verifier, messaging: fake.client, audit: fakeAudit.client, gateway: fakeGateway.client, directory: fakeDirectory.client, records: fakeRecords.client, scheduling: fakeScheduling.client });
   const response = await app.http.app.inject({ method: 'GET', url: '/openapi.json' });
   const document = documentSchema.parse(response.json());
   cells = [];
@@ -211,6 +225,10 @@ describe('role matrix (every route × every role, from the permission table)', (
         'PATCH /v1/admin/channels/{phoneNumberId}',
         'POST /v1/admin/staff',
         'PATCH /v1/admin/staff/{id}',
+        'GET /v1/admin/reminder-policy',
+        'PUT /v1/admin/reminder-policy',
+        'GET /v1/admin/release-policy',
+        'PUT /v1/admin/release-policy',
         'POST /v1/patients',
         'GET /v1/patients',
         'GET /v1/patients/{id}',
@@ -244,11 +262,12 @@ describe('role matrix (every route × every role, from the permission table)', (
       const auditCallsBefore = fakeAudit.calls.length;
       const adminCallsBefore = fakeGateway.calls.length + fakeDirectory.calls.length;
       const recordsCallsBefore = fakeRecords.calls.length;
+      const schedulingCallsBefore = fakeScheduling.calls.length;
       // records routes: the upload is multipart, the search needs a query, a DocumentReference names the patient
       const example = EXAMPLE_BODIES[cell.operationId];
       const multipart = typeof example === 'object' && example !== null && 'multipart' in example ? multipartBody() : undefined;
       const response = await app.http.app.inject({
-        method: cell.method as 'GET' | 'POST' | 'PATCH',
+        method: cell.method as 'GET' | 'POST' | 'PUT' | 'PATCH',
         url: urlOf(cell.path) + (cell.route === 'GET /v1/patients' ? '?familyName=Matrix' : ''),
         headers: { authorization: `Bearer ${token}`, ...multipart?.headers },
         ...(multipart !== undefined
@@ -271,6 +290,7 @@ describe('role matrix (every route × every role, from the permission table)', (
           adminCallsBefore,
         );
         expect(fakeRecords.calls.length, `${role} on ${cell.route} must not reach records`).toBe(recordsCallsBefore);
+        expect(fakeScheduling.calls.length, `${role} on ${cell.route} must not reach scheduling`).toBe(schedulingCallsBefore);
       } else if (cell.access === 'public') {
         // ops and docs routes: whatever they answer (/readyz may be 503 here), never a refusal
         expect([401, 403], `${role} on ${cell.route}`).not.toContain(response.statusCode);

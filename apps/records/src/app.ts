@@ -37,6 +37,7 @@ import { recordsMigrations } from './db/migrations';
 import { createAtRest } from './domain/sealing';
 import { createRecordsGrpcHandlers } from './edges/grpc';
 import { type MessagingClient, createMessagingClient } from './messaging-client';
+import { createRecordsMetrics } from './metrics';
 import { registerReleaseRoutes } from './release/routes';
 import { createRecordsUseCases } from './use-cases';
 
@@ -68,6 +69,7 @@ export function buildApp(config: Config, deps: RecordsDeps): RecordsApp {
   const clock = deps.clock ?? (() => new Date());
   const registry = createMetrics({ labels: { service: 'records' } });
   const busMetrics = createBusMetrics(registry);
+  const metrics = createRecordsMetrics(registry);
   const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
 
   const pool = createPool({
@@ -95,6 +97,7 @@ export function buildApp(config: Config, deps: RecordsDeps): RecordsApp {
     release: config.release,
     documentMaxBytes: config.documentMaxBytes,
     selfServiceKeywords: config.selfServiceKeywords,
+    metrics,
   });
 
   lifecycle.add({ name: 'postgres', start: () => checkDatabase(pool), stop: () => pool.end() });

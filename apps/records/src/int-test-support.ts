@@ -51,6 +51,10 @@ import {
   type ImportFhirResourceResponse,
   type ExportFhirResourceRequest,
   type ExportFhirResourceResponse,
+  type GetReleasePolicyRequest,
+  type GetReleasePolicyResponse,
+  type SetReleasePolicyRequest,
+  type SetReleasePolicyResponse,
   type SendInteractiveRequest,
   type SendTemplateRequest,
   TOPICS,
@@ -266,6 +270,12 @@ export function recordsApi(client: RecordsServiceClient) {
     ),
     exportFhirResource: unary<ExportFhirResourceRequest, ExportFhirResourceResponse>((r, m, cb) =>
       client.exportFhirResource(r, m, cb),
+    ),
+    getReleasePolicy: unary<GetReleasePolicyRequest, GetReleasePolicyResponse>((r, m, cb) =>
+      client.getReleasePolicy(r, m, cb),
+    ),
+    setReleasePolicy: unary<SetReleasePolicyRequest, SetReleasePolicyResponse>((r, m, cb) =>
+      client.setReleasePolicy(r, m, cb),
     ),
   };
 }

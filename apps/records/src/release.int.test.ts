@@ -29,6 +29,17 @@ describe('secure release over HTTP', () => {
     await h?.close();
   });
 
+  /** records_release_verifications_total per outcome, as Prometheus scrapes it. */
+  async function verificationCounts(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const [, labels, value] of text.matchAll(/^records_release_verifications_total\{([^}]*)\} (\S+)$/gm)) {
+      const outcome = /outcome="([^"]+)"/.exec(labels ?? '')?.[1];
+      if (outcome !== undefined) counts[outcome] = Number(value);
+    }
+    return counts;
+  }
+
   /** A patient with one shared PDF; returns the ids and the link token the patient received. */
   async function sharedDocument(tenantId: string, content = pdfWith('result')) {
     const { patient } = await h.api.createPatient(
@@ -110,8 +121,10 @@ describe('secure release over HTTP', () => {
     // no session, no document
     expect((await browser.get(`/r/${token}/document`)).status).toBe(403);
 
+    const passedBefore = (await verificationCounts())['passed'] ?? NaN;
     const verified = await browser.post(`/r/${token}/code`, { code: latestCode(h.messaging) });
     expect(verified.status).toBe(303);
+    expect((await verificationCounts())['passed']).toBe(passedBefore + 1);
     expect(verified.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     const page = await (await browser.get(`/r/${token}`)).text();
     expect(page).toContain('Blood panel');
@@ -176,6 +189,7 @@ describe('secure release over HTTP', () => {
   it('locks the link after the attempt limit, also for the right answer afterwards', async () => {
     const tenant = randomUUID();
     const { token, document } = await sharedDocument(tenant);
+    const countsBefore = await verificationCounts();
     const browser = patientBrowser(h.baseUrl);
     await browser.get(`/r/${token}`);
     expect(await (await browser.post(`/r/${token}/dob`, { dob: '2000-01-01' })).text()).toContain(
@@ -196,6 +210,16 @@ describe('secure release over HTTP', () => {
     const after = await browser.post(`/r/${token}/dob`, { dob: DOB });
     expect(after.status).toBe(410);
     expect(await (await browser.get(`/r/${token}`)).text()).toContain('This link is locked');
+    // one wrong date of birth, one wrong code, the failure that locked; a post to a locked link
+    // is not a check, and nothing passed
+    const countsAfter = await verificationCounts();
+    const delta = (outcome: string) => (countsAfter[outcome] ?? NaN) - (countsBefore[outcome] ?? NaN);
+    expect({
+      passed: delta('passed'),
+      failed_dob: delta('failed_dob'),
+      failed_code: delta('failed_code'),
+      locked: delta('locked'),
+    }).toEqual({ passed: 0, failed_dob: 1, failed_code: 1, locked: 1 });
     const { shares } = await h.api.listShares(
       { scope: { $case: 'documentId', value: document.id } },
       staff(tenant),

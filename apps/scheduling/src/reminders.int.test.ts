@@ -9,7 +9,10 @@ import { AppointmentState, MessagePurpose, TOPICS, appointmentEvent, sealContext
 import { type TopicRecord, readTopic } from '@careline/bus/testing';
 import { createLocalKeyProvider, createSealer } from '@careline/crypto';
 import { createPool, findTablesWithoutTenantIsolation } from '@careline/db';
+import { PLATFORM_OPERATOR_ROLE } from '@careline/auth';
 import { metadataForCaller } from '@careline/runtime';
+import { DEFAULT_POLICY } from './domain/policy';
+import { policyToProto } from './use-cases/views';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from './clock/dispatcher';
 import { createSender } from './clock/sender';
@@ -319,5 +322,15 @@ describe('the reminder clock', () => {
     const tenantId = randomUUID();
     const auditor = metadataForCaller({ tenantId, actor: 'user:auditor', roles: ['auditor'] });
     await expect(h.client.getAppointment({ appointmentId: randomUUID() }, auditor)).rejects.toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+  });
+
+  it("lets the hospital's admin and the platform operator set the reminder policy, and nobody else", async () => {
+    const tenantId = randomUUID();
+    const policy = policyToProto({ ...DEFAULT_POLICY, noShowAfterMinutes: 45 });
+    await expect(h.client.setReminderPolicy(policy, frontDesk(tenantId))).rejects.toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+    const admin = metadataForCaller({ tenantId, actor: 'user:admin', roles: ['admin'] });
+    expect((await h.client.setReminderPolicy(policy, admin)).policy?.noShowAfterMinutes).toBe(45);
+    const operator = metadataForCaller({ tenantId, actor: 'operator:ops', roles: [PLATFORM_OPERATOR_ROLE] });
+    expect((await h.client.setReminderPolicy({ ...policy, noShowAfterMinutes: 50 }, operator)).policy?.noShowAfterMinutes).toBe(50);
   });
 });

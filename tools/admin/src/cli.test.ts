@@ -1,16 +1,31 @@
 // The command line against in-memory clients: arguments to calls, secrets only from files or the
 // environment (never argv), JSON out, service refusals as exit 1 with the stable code.
-import { ChannelStatus, type Tenant, TenantStatus } from '@careline/contracts';
-import { conflict } from '@careline/runtime';
+import { ChannelStatus, type ReminderPolicy, type Tenant, TenantStatus } from '@careline/contracts';
+import { conflict, invalidArgument } from '@careline/runtime';
 import { describe, expect, it } from 'vitest';
 import { type AdminClientOptions, type AdminClients } from './clients';
 import { type CliIo, runCli } from './cli';
+import { type PolicyClientOptions, type PolicyClients } from './policies';
 
 const TENANT = '6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b';
+
+const REMINDER_POLICY: ReminderPolicy = {
+  stages: [
+    { name: '2h', minutesBefore: 120, templates: { es: 'recordatorio_cita' } },
+    { name: '24h', minutesBefore: 1440, templates: { es: 'recordatorio_cita', en_US: 'appointment_reminder' } },
+  ],
+  quietStart: '21:00',
+  quietEnd: '08:00',
+  minLeadMinutes: 60,
+  noShowAfterMinutes: 60,
+  videoLinkTemplate: '',
+  defaultLanguage: 'es',
+};
 
 function fakeIo(files: Record<string, string> = {}, env: Record<string, string> = {}) {
   const calls: { method: string; args: unknown[] }[] = [];
   const connections: AdminClientOptions[] = [];
+  const policyConnections: PolicyClientOptions[] = [];
   let closed = 0;
   const record =
     <T>(method: string, result: T) =>
@@ -47,6 +62,23 @@ function fakeIo(files: Record<string, string> = {}, env: Record<string, string> 
       closed += 1;
     },
   };
+  const policies: PolicyClients = {
+    getReminderPolicy: record('getReminderPolicy', REMINDER_POLICY),
+    setReminderPolicy: (tenantId, policy) => {
+      calls.push({ method: 'setReminderPolicy', args: [tenantId, policy] });
+      if (policy.stages.length === 0) return Promise.reject(invalidArgument('invalid_request', 'The field policy.stages is invalid.'));
+      // as scheduling: stages kept earliest first
+      return Promise.resolve({ ...policy, stages: [...policy.stages].sort((a, b) => b.minutesBefore - a.minutesBefore) });
+    },
+    getReleasePolicy: record('getReleasePolicy', { allowDocumentInChat: false }),
+    setReleasePolicy: (tenantId, policy) => {
+      calls.push({ method: 'setReleasePolicy', args: [tenantId, policy] });
+      return Promise.resolve(policy);
+    },
+    close: () => {
+      closed += 1;
+    },
+  };
   const io: CliIo = {
     env: { USER: 'alice', ...env },
     readFile: (path) => {
@@ -58,8 +90,12 @@ function fakeIo(files: Record<string, string> = {}, env: Record<string, string> 
       connections.push(options);
       return clients;
     },
+    connectPolicies: (options) => {
+      policyConnections.push(options);
+      return policies;
+    },
   };
-  return { io, calls, connections, closed: () => closed };
+  return { io, calls, connections, policyConnections, closed: () => closed };
 }
 
 describe('admin cli', () => {
@@ -115,6 +151,66 @@ describe('admin cli', () => {
     );
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.output)).toMatchObject({ error: { code: 'channel_already_registered' } });
+  });
+
+  it('gets and sets the reminder policy from a JSON file, over scheduling as the operator', async () => {
+    const { io, calls, policyConnections, closed } = fakeIo({ '/p.json': JSON.stringify(REMINDER_POLICY) }, { SCHEDULING_GRPC_URL: 'scheduling:9' });
+    const got = await runCli(['policy', 'reminders', 'get', '--tenant', TENANT], io);
+    expect(got.code, got.output).toBe(0);
+    expect(JSON.parse(got.output)).toEqual(REMINDER_POLICY);
+    expect(policyConnections[0]).toEqual({ scheduling: 'scheduling:9', records: '127.0.0.1:50053', actor: 'operator:alice' });
+    expect(closed()).toBe(1);
+
+    const set = await runCli(['policy', 'reminders', 'set', '--tenant', TENANT, '--file', '/p.json'], io);
+    expect(set.code, set.output).toBe(0);
+    expect(calls.at(-1)).toEqual({ method: 'setReminderPolicy', args: [TENANT, REMINDER_POLICY] });
+    expect(JSON.parse(set.output)).toMatchObject({ stages: [{ name: '24h' }, { name: '2h' }] });
+  });
+
+  it('refuses a policy file that is missing, not JSON or of the wrong shape before calling, and passes refusals on', async () => {
+    const files = {
+      '/bad.json': '{ not json',
+      '/shape.json': JSON.stringify({ ...REMINDER_POLICY, minLeadMinutes: '60' }),
+      '/extra.json': JSON.stringify({ ...REMINDER_POLICY, tenantId: TENANT }),
+      '/empty.json': JSON.stringify({ ...REMINDER_POLICY, stages: [] }),
+    };
+    const { io, calls } = fakeIo(files);
+    for (const [file, message] of [['/nope.json', 'cannot read'], ['/bad.json', 'not JSON'], ['/shape.json', 'minLeadMinutes'], ['/extra.json', 'tenantId']] as const) {
+      const result = await runCli(['policy', 'reminders', 'set', '--tenant', TENANT, '--file', file], io);
+      expect(result.code, file).toBe(2);
+      expect(result.output, file).toContain(message);
+    }
+    expect(calls).toEqual([]);
+    const refused = await runCli(['policy', 'reminders', 'set', '--tenant', TENANT, '--file', '/empty.json'], io);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.output)).toMatchObject({ error: { code: 'invalid_request' } });
+  });
+
+  it('gets and sets the release policy over records; the flag must be true or false', async () => {
+    const { io, calls, policyConnections } = fakeIo();
+    const got = await runCli(['policy', 'release', 'get', '--tenant', TENANT, '--records', 'records:7'], io);
+    expect(got.code, got.output).toBe(0);
+    expect(JSON.parse(got.output)).toEqual({ allowDocumentInChat: false });
+    expect(policyConnections[0]?.records).toBe('records:7');
+
+    const set = await runCli(['policy', 'release', 'set', '--tenant', TENANT, '--allow-document-in-chat', 'true'], io);
+    expect(set.code, set.output).toBe(0);
+    expect(calls.at(-1)).toEqual({ method: 'setReleasePolicy', args: [TENANT, { allowDocumentInChat: true }] });
+    expect(JSON.parse(set.output)).toEqual({ allowDocumentInChat: true });
+
+    const before = calls.length;
+    for (const argv of [
+      ['policy', 'release', 'set', '--tenant', TENANT, '--allow-document-in-chat', 'yes'],
+      ['policy', 'release', 'set', '--tenant', TENANT],
+      ['policy', 'release', 'get'],
+      ['policy', 'release'],
+      ['policy', 'consent', 'get', '--tenant', TENANT],
+    ]) {
+      const result = await runCli(argv, io);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.output).toContain('usage: admin');
+    }
+    expect(calls.length).toBe(before);
   });
 
   it('answers bad usage with exit 2 and the usage text', async () => {

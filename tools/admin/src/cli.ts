@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { isDomainError } from '@careline/runtime';
 import { type AdminClientOptions, type AdminClients, views } from './clients';
+import { type PolicyClientOptions, type PolicyClients, policyViews, reminderPolicyFileSchema } from './policies';
 
 export const USAGE = `usage: admin <command> [options]          (prints JSON)
 
@@ -18,15 +19,22 @@ export const USAGE = `usage: admin <command> [options]          (prints JSON)
   team list      --tenant ID
   staff add      --tenant ID --subject SUB --roles admin,nurse [--name NAME] [--email EMAIL] [--teams ID,ID]
   staff list     --tenant ID
+  policy reminders get --tenant ID
+  policy reminders set --tenant ID --file policy.json   (the shape \`policy reminders get\` prints)
+  policy release get   --tenant ID
+  policy release set   --tenant ID --allow-document-in-chat true|false
 
   --messaging HOST:PORT  messaging's gRPC (default $MESSAGING_GRPC_URL or 127.0.0.1:50051)
   --gateway HOST:PORT    the gateway's gRPC (default $GATEWAY_GRPC_URL or 127.0.0.1:50055)
+  --scheduling HOST:PORT scheduling's gRPC (default $SCHEDULING_GRPC_URL or 127.0.0.1:50052)
+  --records HOST:PORT    records' gRPC (default $RECORDS_GRPC_URL or 127.0.0.1:50053)
   --as NAME              acts as operator:NAME (default $USER)`;
 
 export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   readFile(path: string): string;
   connect(options: AdminClientOptions): AdminClients;
+  connectPolicies(options: PolicyClientOptions): PolicyClients;
 }
 
 export interface CliResult {
@@ -52,6 +60,10 @@ const OPTIONS = {
   teams: { type: 'string' },
   messaging: { type: 'string' },
   gateway: { type: 'string' },
+  scheduling: { type: 'string' },
+  records: { type: 'string' },
+  file: { type: 'string' },
+  'allow-document-in-chat': { type: 'string' },
   as: { type: 'string' },
 } as const;
 
@@ -102,21 +114,35 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliRes
   } catch (error) {
     return { code: 2, output: `${(error as Error).message}\n${USAGE}` };
   }
-  const [noun, verb, ...rest] = positionals;
-  if (rest.length > 0 || noun === undefined || verb === undefined) return { code: 2, output: USAGE };
+  // `policy <kind> <verb>` has three words, every other command two
+  const words = positionals[0] === 'policy' ? 3 : 2;
+  if (positionals.length !== words) return { code: 2, output: USAGE };
+  const actor = `operator:${values.as ?? io.env['USER'] ?? 'unknown'}`;
 
   let clients: AdminClients | undefined;
   const connect = (): AdminClients => {
     clients = io.connect({
       messaging: values.messaging ?? io.env['MESSAGING_GRPC_URL'] ?? '127.0.0.1:50051',
       gateway: values.gateway ?? io.env['GATEWAY_GRPC_URL'] ?? '127.0.0.1:50055',
-      actor: `operator:${values.as ?? io.env['USER'] ?? 'unknown'}`,
+      actor,
     });
     return clients;
   };
+  let policyClients: PolicyClients | undefined;
+  const connectPolicies = (): PolicyClients => {
+    policyClients = io.connectPolicies({
+      scheduling: values.scheduling ?? io.env['SCHEDULING_GRPC_URL'] ?? '127.0.0.1:50052',
+      records: values.records ?? io.env['RECORDS_GRPC_URL'] ?? '127.0.0.1:50053',
+      actor,
+    });
+    return policyClients;
+  };
 
   try {
-    const result = await dispatch(`${noun} ${verb}`, values, io, connect);
+    const command = positionals.join(' ');
+    const result = command.startsWith('policy ')
+      ? await dispatchPolicy(command, values, io, connectPolicies)
+      : await dispatch(command, values, io, connect);
     return { code: 0, output: JSON.stringify(result, null, 2) };
   } catch (error) {
     if (error instanceof UsageError) return { code: 2, output: `${error.message}\n${USAGE}` };
@@ -126,6 +152,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliRes
     return { code: 1, output: JSON.stringify({ error: { code: 'failed', message: (error as Error).message } }, null, 2) };
   } finally {
     clients?.close();
+    policyClients?.close();
   }
 }
 
@@ -177,6 +204,56 @@ async function dispatch(command: string, values: Values, io: CliIo, connect: () 
     }
     case 'staff list':
       return (await connect().listStaff(need(values, 'tenant'))).map(views.staff);
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+/** `true` or `false`, nothing else (a typo must not silently mean false). */
+function flag(values: Values, key: keyof typeof OPTIONS): boolean {
+  const value = need(values, key);
+  if (value !== 'true' && value !== 'false') throw new UsageError(`--${key} must be true or false`);
+  return value === 'true';
+}
+
+/** The reminder policy file: JSON of the shape `policy reminders get` prints. */
+function reminderPolicyFrom(io: CliIo, path: string) {
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch (error) {
+    throw new UsageError(`cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--file ${path} is not JSON`);
+  }
+  const parsed = reminderPolicyFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--file ${path}: ${issue?.path.join('.') || 'policy'} ${issue?.message ?? 'is invalid'}`);
+  }
+  return parsed.data;
+}
+
+async function dispatchPolicy(command: string, values: Values, io: CliIo, connect: () => PolicyClients): Promise<unknown> {
+  switch (command) {
+    case 'policy reminders get':
+      return policyViews.reminders(await connect().getReminderPolicy(need(values, 'tenant')));
+    case 'policy reminders set': {
+      const tenantId = need(values, 'tenant');
+      const policy = reminderPolicyFrom(io, need(values, 'file'));
+      return policyViews.reminders(await connect().setReminderPolicy(tenantId, policy));
+    }
+    case 'policy release get':
+      return policyViews.release(await connect().getReleasePolicy(need(values, 'tenant')));
+    case 'policy release set': {
+      const tenantId = need(values, 'tenant');
+      const policy = { allowDocumentInChat: flag(values, 'allow-document-in-chat') };
+      return policyViews.release(await connect().setReleasePolicy(tenantId, policy));
+    }
     default:
       throw new UsageError(`unknown command: ${command}`);
   }

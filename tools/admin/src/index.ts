@@ -9,4 +9,11 @@ export {
   createAdminClients,
   views,
 } from './clients';
+export {
+  type PolicyClientOptions,
+  type PolicyClients,
+  createPolicyClients,
+  policyViews,
+  reminderPolicyFileSchema,
+} from './policies';
 export { type CliIo, type CliResult, USAGE, runCli } from './cli';

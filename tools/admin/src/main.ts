@@ -4,11 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { runCli } from './cli';
 import { createAdminClients } from './clients';
+import { createPolicyClients } from './policies';
 
 const result = await runCli(process.argv.slice(2), {
   env: process.env,
   readFile: (path) => readFileSync(path, 'utf8'),
   connect: createAdminClients,
+  connectPolicies: createPolicyClients,
 });
 if (result.code === 0) process.stdout.write(`${result.output}\n`);
 else process.stderr.write(`${result.output}\n`);

@@ -82,7 +82,7 @@ describe('booking in chat through every app', () => {
             defaultLanguage: 'en_US',
           },
         },
-        md,
+        metadataForCaller({ tenantId: s.seed.tenant.id, actor: 'user:e2e-admin', roles: ['admin'] }),
       );
       const site = await unary<UpsertSiteRequest, UpsertSiteResponse>((r, m, cb) => client.upsertSite(r, m, cb))({ site: { id: '', name: 'Central', timeZone: 'UTC' } }, md);
       const clinic = await unary<UpsertClinicRequest, UpsertClinicResponse>((r, m, cb) => client.upsertClinic(r, m, cb))(

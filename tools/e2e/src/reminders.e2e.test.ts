@@ -77,7 +77,7 @@ describe('appointment reminders through every app', () => {
             defaultLanguage: 'en_US',
           },
         },
-        md,
+        metadataForCaller({ tenantId: s.seed.tenant.id, actor: 'user:e2e-admin', roles: ['admin'] }),
       );
       const site = await unary<UpsertSiteRequest, UpsertSiteResponse>((r, m, cb) => client.upsertSite(r, m, cb))(
         { site: { id: '', name: 'Central', timeZone: 'Europe/Madrid' } },

@@ -48,6 +48,17 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
   // templates and consent
   sendTemplate: { templateName: 'appointment_reminder', languageCode: 'es', parameters: { '1': 'Ana', '2': 'Friday' }, idempotencyKey: 'cross-tenant' },
   setConsent: { state: 'opted_out', source: 'staff' },
+  // the tenant's policies (no ids: the GETs are list-route checked, B sees its own defaults)
+  setReminderPolicy: {
+    stages: [{ name: '24h', minutesBefore: 1440, templates: { es: 'recordatorio_cita' } }],
+    quietStart: '',
+    quietEnd: '',
+    minLeadMinutes: 60,
+    noShowAfterMinutes: 60,
+    videoLinkTemplate: '',
+    defaultLanguage: 'es',
+  },
+  setReleasePolicy: { allowDocumentInChat: false },
 };
 
 /** The not-found code of each route family (default: the conversation's). */

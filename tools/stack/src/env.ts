@@ -147,6 +147,8 @@ export function appEnv(app: AppName, ctx: EnvContext): ProcessEnv {
         AUDIT_GRPC_URL: `${host}:${ports.auditGrpc}`,
         // patients, documents, shares, FHIR (/v1/patients, /v1/documents, /v1/fhir)
         RECORDS_GRPC_URL: `${host}:${ports.recordsGrpc}`,
+        // the tenant's reminder policy (/v1/admin/reminder-policy)
+        SCHEDULING_GRPC_URL: `${host}:${ports.schedulingGrpc}`,
         CARELINE_AUTH_AUDIENCE: ctx.authAudience,
         // Development sign-in only: the api's own issuer, its key kept in the state dir.
         CARELINE_DEV_AUTH: 'true',

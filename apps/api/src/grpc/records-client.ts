@@ -13,6 +13,7 @@ import {
   type GetDocumentResponse,
   type GetPatientRequest,
   type GetPatientResponse,
+  type GetReleasePolicyResponse,
   type ImportFhirResourceRequest,
   type ImportFhirResourceResponse,
   type LinkContactRequest,
@@ -30,6 +31,8 @@ import {
   type RevokeShareResponse,
   type SearchPatientsRequest,
   type SearchPatientsResponse,
+  type SetReleasePolicyRequest,
+  type SetReleasePolicyResponse,
   type ShareDocumentRequest,
   type ShareDocumentResponse,
   type UpdatePatientRequest,
@@ -57,6 +60,8 @@ export interface RecordsClient {
   listShares(caller: Caller, request: ListSharesRequest): Promise<ListSharesResponse>;
   importFhirResource(caller: Caller, request: ImportFhirResourceRequest): Promise<ImportFhirResourceResponse>;
   exportFhirResource(caller: Caller, request: ExportFhirResourceRequest): Promise<ExportFhirResourceResponse>;
+  getReleasePolicy(caller: Caller): Promise<GetReleasePolicyResponse>;
+  setReleasePolicy(caller: Caller, request: SetReleasePolicyRequest): Promise<SetReleasePolicyResponse>;
   close(): void;
 }
 
@@ -127,6 +132,8 @@ export function createRecordsClient(options: RecordsClientOptions): RecordsClien
     listShares: (c, r) => invoke((cb) => client.listShares(r, md(c), deadline(), cb)),
     importFhirResource: (c, r) => invoke((cb) => client.importFhirResource(r, md(c), deadline(), cb)),
     exportFhirResource: (c, r) => invoke((cb) => client.exportFhirResource(r, md(c), deadline(), cb)),
+    getReleasePolicy: (c) => invoke((cb) => client.getReleasePolicy({}, md(c), deadline(), cb)),
+    setReleasePolicy: (c, r) => invoke((cb) => client.setReleasePolicy(r, md(c), deadline(), cb)),
     close: () => client.close(),
   };
 }

@@ -67,6 +67,8 @@ export function createFakeRecords(): FakeRecords {
   const shares = new Map<string, Stored<Share> & { key: string }>();
   const consents: Stored<Consent>[] = [];
   const calls: RecordedRecordsCall[] = [];
+  // per tenant: the release policy (records' default, nothing in chat, when never set)
+  const releasePolicies = new Map<string, { allowDocumentInChat: boolean }>();
   let available = true;
   const state = { maxBytes: 10 * 1024 * 1024 };
 
@@ -299,6 +301,17 @@ export function createFakeRecords(): FakeRecords {
       const document = find(documents, tenantId, request.id, documentNotFound);
       const resourceType = request.resourceType === 'DiagnosticReport' ? 'DiagnosticReport' : 'DocumentReference';
       return Promise.resolve({ resourceJson: JSON.stringify({ resourceType, id: document.id, subject: { reference: `Patient/${document.patientId}` } }) });
+    },
+    getReleasePolicy: (caller) => {
+      const tenantId = enter('getReleasePolicy', caller, {}, 'tenant:admin');
+      return Promise.resolve({ policy: releasePolicies.get(tenantId) ?? { allowDocumentInChat: false } });
+    },
+    setReleasePolicy: (caller, request) => {
+      const tenantId = enter('setReleasePolicy', caller, request, 'tenant:admin');
+      if (request.policy === undefined) throw invalidArgument('invalid_request', 'The field policy must be set.', { details: { field: 'policy' } });
+      const policy = { allowDocumentInChat: request.policy.allowDocumentInChat };
+      releasePolicies.set(tenantId, policy);
+      return Promise.resolve({ policy });
     },
     close: () => undefined,
   };

@@ -67,5 +67,13 @@ export function createRecordsGrpcHandlers(useCases: RecordsUseCases, logger: Log
       (request, { caller }) => useCases.exportFhirResource(requireTenantCaller(caller), request),
       options,
     ),
+    getReleasePolicy: grpcUnary(
+      (request, { caller }) => useCases.getReleasePolicy(requireTenantCaller(caller), request),
+      options,
+    ),
+    setReleasePolicy: grpcUnary(
+      (request, { caller }) => useCases.setReleasePolicy(requireTenantCaller(caller), request),
+      options,
+    ),
   };
 }

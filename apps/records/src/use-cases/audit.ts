@@ -42,6 +42,9 @@ export const AUDIT_ACTIONS = {
   selfServiceListed: 'record.self_service_listed',
   // DiagnosticReport export: a document's metadata read (no content)
   readDocumentMetadata: 'document.read',
+  // the tenant's release policy (policies.ts); a read is audited only when denied
+  readReleasePolicy: 'policy.release_read',
+  changeReleasePolicy: 'policy.release_changed',
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
 

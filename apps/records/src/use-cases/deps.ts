@@ -7,6 +7,7 @@ import { type BlobStore } from '../db/blobs';
 import { type AtRest } from '../domain/sealing';
 import { type Keywords } from '../domain/self-service';
 import { type MessagingClient } from '../messaging-client';
+import { type RecordsMetrics } from '../metrics';
 
 export interface UseCaseDeps {
   pool: Pool;
@@ -21,4 +22,6 @@ export interface UseCaseDeps {
   documentMaxBytes: number;
   /** What asks for results in chat (self-service.ts); default DEFAULT_KEYWORDS. */
   selfServiceKeywords?: Keywords;
+  /** records' Prometheus series (metrics.ts); none in tests that do not look. */
+  metrics?: RecordsMetrics;
 }

@@ -5,6 +5,7 @@ import { type UseCaseDeps } from './deps';
 import { createDocumentUseCases } from './documents';
 import { createFhirUseCases } from './fhir';
 import { createPatientUseCases } from './patients';
+import { createPolicyUseCases } from './policies';
 import { createReleaseUseCases } from './release';
 import { DEFAULT_KEYWORDS, parseKeywords } from '../domain/self-service';
 import { createSelfService } from './self-service';
@@ -25,6 +26,7 @@ export function createRecordsUseCases(deps: UseCaseDeps) {
     ...documents,
     ...shares,
     ...createFhirUseCases({ ...patients, ...documents }),
+    ...createPolicyUseCases(deps, authorize),
     release: createReleaseUseCases(deps),
     selfService: createSelfService(deps, { keywords: deps.selfServiceKeywords ?? parseKeywords(DEFAULT_KEYWORDS), issueShare }),
   };

@@ -13,6 +13,7 @@ import { atRestContext } from '../domain/sealing';
 import { type ShareEnd, shareEnded } from '../domain/share-status';
 import { hashCode, hashToken, isTokenShaped, newCode, newToken, sameHash } from '../domain/tokens';
 import { AUDIT_ACTIONS, type Actor, type AuditAction, emitRecordEvent, recordAudit } from './audit';
+import { type VerificationOutcome } from '../metrics';
 import { type UseCaseDeps } from './deps';
 import { openDocumentContent } from './documents';
 import { TEMPLATES, recipientOf, recordsService } from './recipient';
@@ -100,15 +101,31 @@ export function createReleaseUseCases(deps: UseCaseDeps) {
     share.session_expires_at.getTime() > now.getTime() &&
     sameHash(share.session_hash, hashToken(session));
 
+  /** Counts the checks of one step once its transaction committed (a rolled-back one is not a check). */
+  async function counted<T>(run: (outcomes: VerificationOutcome[]) => Promise<T>): Promise<T> {
+    const outcomes: VerificationOutcome[] = [];
+    const result = await run(outcomes);
+    for (const outcome of outcomes) deps.metrics?.verification(outcome);
+    return result;
+  }
+
   /** A failed check: counted, audited, locking at the limit. */
   async function fail(
     client: PoolClient,
     share: ShareRow,
     step: ShareVerificationStep,
     now: Date,
+    outcomes: VerificationOutcome[],
   ): Promise<{ kind: 'wrong'; attemptsLeft: number } | Unavailable> {
     const failedAttempts = share.failed_attempts + 1;
     const locked = failedAttempts >= release.maxAttempts;
+    outcomes.push(
+      locked
+        ? 'locked'
+        : step === ShareVerificationStep.SHARE_VERIFICATION_STEP_CODE
+          ? 'failed_code'
+          : 'failed_dob',
+    );
     const update: ShareUpdate = { failed_attempts: failedAttempts, code_hash: null, code_expires_at: null };
     if (locked) update.locked_at = now;
     await updateShare(client, share.tenant_id, share.id, update);
@@ -177,28 +194,36 @@ export function createReleaseUseCases(deps: UseCaseDeps) {
   /** Step 1: the date of birth. Right → a fresh code is sent over WhatsApp. */
   async function submitDateOfBirth(token: string, dateOfBirth: string): Promise<DobResult> {
     const code = newCode();
-    const outcome = await onShare(token, async (client, share, now) => {
-      const patient = await getPatient(client, share.tenant_id, share.patient_id);
-      if (patient === undefined) return { kind: 'unavailable', reason: 'not_found' } as const;
-      const identity = await openIdentity(deps.atRest, patient);
-      const given = normaliseDate(dateOfBirth);
-      if (given === undefined || given !== identity.dateOfBirth) {
-        return fail(client, share, ShareVerificationStep.SHARE_VERIFICATION_STEP_DATE_OF_BIRTH, now);
-      }
-      // every code sent spends an attempt's worth of budget too, so a leaked link cannot spam the patient
-      if (share.codes_sent >= release.maxAttempts)
-        return fail(client, share, ShareVerificationStep.SHARE_VERIFICATION_STEP_CODE, now);
-      const recipient = await recipientOf(client, patient, identity);
-      if (recipient === undefined) return { kind: 'send_failed' } as const;
-      const codesSent = share.codes_sent + 1;
-      await updateShare(client, share.tenant_id, share.id, {
-        code_hash: hashCode(share.id, share.token_hash, code),
-        code_expires_at: new Date(now.getTime() + release.codeTtlMs),
-        codes_sent: codesSent,
-      });
-      await audit(client, share, AUDIT_ACTIONS.codeSent, 'success', now, { codes_sent: String(codesSent) });
-      return { kind: 'send', share, recipient, codesSent, language: patient.preferred_language } as const;
-    });
+    const outcome = await counted((outcomes) =>
+      onShare(token, async (client, share, now) => {
+        const patient = await getPatient(client, share.tenant_id, share.patient_id);
+        if (patient === undefined) return { kind: 'unavailable', reason: 'not_found' } as const;
+        const identity = await openIdentity(deps.atRest, patient);
+        const given = normaliseDate(dateOfBirth);
+        if (given === undefined || given !== identity.dateOfBirth) {
+          return fail(
+            client,
+            share,
+            ShareVerificationStep.SHARE_VERIFICATION_STEP_DATE_OF_BIRTH,
+            now,
+            outcomes,
+          );
+        }
+        // every code sent spends an attempt's worth of budget too, so a leaked link cannot spam the patient
+        if (share.codes_sent >= release.maxAttempts)
+          return fail(client, share, ShareVerificationStep.SHARE_VERIFICATION_STEP_CODE, now, outcomes);
+        const recipient = await recipientOf(client, patient, identity);
+        if (recipient === undefined) return { kind: 'send_failed' } as const;
+        const codesSent = share.codes_sent + 1;
+        await updateShare(client, share.tenant_id, share.id, {
+          code_hash: hashCode(share.id, share.token_hash, code),
+          code_expires_at: new Date(now.getTime() + release.codeTtlMs),
+          codes_sent: codesSent,
+        });
+        await audit(client, share, AUDIT_ACTIONS.codeSent, 'success', now, { codes_sent: String(codesSent) });
+        return { kind: 'send', share, recipient, codesSent, language: patient.preferred_language } as const;
+      }),
+    );
     if (outcome.kind !== 'send') return outcome;
     try {
       // after the commit: the code is valid before the patient can possibly receive it
@@ -223,38 +248,41 @@ export function createReleaseUseCases(deps: UseCaseDeps) {
 
   /** Step 2: the one-time code. Right → a session for this share only. */
   function submitCode(token: string, code: string): Promise<CodeResult> {
-    return onShare<CodeResult>(token, async (client, share, now) => {
-      const pending =
-        share.code_hash !== null &&
-        share.code_expires_at !== null &&
-        share.code_expires_at.getTime() > now.getTime();
-      const given = code.replace(/\s/g, '');
-      if (
-        !pending ||
-        !/^\d{6}$/.test(given) ||
-        !sameHash(share.code_hash ?? '', hashCode(share.id, share.token_hash, given))
-      ) {
-        return fail(client, share, ShareVerificationStep.SHARE_VERIFICATION_STEP_CODE, now);
-      }
-      const session = newToken();
-      const expiresAt = new Date(now.getTime() + release.sessionTtlMs);
-      await updateShare(client, share.tenant_id, share.id, {
-        code_hash: null,
-        code_expires_at: null,
-        verified_at: share.verified_at ?? now,
-        session_hash: hashToken(session),
-        session_expires_at: expiresAt,
-      });
-      await audit(client, share, AUDIT_ACTIONS.verified, 'success', now);
-      await emitRecordEvent(client, {
-        tenantId: share.tenant_id,
-        patientId: share.patient_id,
-        occurredAt: now,
-        actor: 'patient',
-        event: { $case: 'shareVerified', value: { shareId: share.id, documentId: share.document_id } },
-      });
-      return { kind: 'verified', session, expiresAt };
-    });
+    return counted((outcomes) =>
+      onShare<CodeResult>(token, async (client, share, now) => {
+        const pending =
+          share.code_hash !== null &&
+          share.code_expires_at !== null &&
+          share.code_expires_at.getTime() > now.getTime();
+        const given = code.replace(/\s/g, '');
+        if (
+          !pending ||
+          !/^\d{6}$/.test(given) ||
+          !sameHash(share.code_hash ?? '', hashCode(share.id, share.token_hash, given))
+        ) {
+          return fail(client, share, ShareVerificationStep.SHARE_VERIFICATION_STEP_CODE, now, outcomes);
+        }
+        outcomes.push('passed');
+        const session = newToken();
+        const expiresAt = new Date(now.getTime() + release.sessionTtlMs);
+        await updateShare(client, share.tenant_id, share.id, {
+          code_hash: null,
+          code_expires_at: null,
+          verified_at: share.verified_at ?? now,
+          session_hash: hashToken(session),
+          session_expires_at: expiresAt,
+        });
+        await audit(client, share, AUDIT_ACTIONS.verified, 'success', now);
+        await emitRecordEvent(client, {
+          tenantId: share.tenant_id,
+          patientId: share.patient_id,
+          occurredAt: now,
+          actor: 'patient',
+          event: { $case: 'shareVerified', value: { shareId: share.id, documentId: share.document_id } },
+        });
+        return { kind: 'verified', session, expiresAt };
+      }),
+    );
   }
 
   /** The document itself, for a verified session only. */

@@ -101,8 +101,14 @@ export function createSetupUseCases(deps: UseCaseDeps, authorize: Authorize) {
   const { pool, clock } = deps;
   const write = (caller: TenantCaller) => authorize(caller, 'appointments:write', AUDIT_ACTIONS.configure);
 
-  async function configured<T>(caller: TenantCaller, resource: { type: string; id: string }, work: (client: Queryable, now: Date) => Promise<T>): Promise<T> {
-    await write(caller);
+  async function configured<T>(
+    caller: TenantCaller,
+    resource: { type: string; id: string },
+    work: (client: Queryable, now: Date) => Promise<T>,
+    permission: 'appointments:write' | 'tenant:admin' = 'appointments:write',
+  ): Promise<T> {
+    if (permission === 'appointments:write') await write(caller);
+    else await authorize(caller, permission, AUDIT_ACTIONS.configure);
     return withTenant(pool, caller.tenantId, async (client) => {
       const now = clock();
       const result = await work(client, now);
@@ -204,8 +210,10 @@ export function createSetupUseCases(deps: UseCaseDeps, authorize: Authorize) {
       return { slots: slots.map((slot) => ({ clinicianId: slot.clinicianId, clinicId: slot.clinicId, startsAt: slot.startsAt, endsAt: slot.endsAt })) };
     },
 
+    // The reminder policy is the hospital's configuration: its admin (or the platform operator
+    // onboarding it) reads and sets it, like numbers, teams and staff.
     async getReminderPolicy(caller: TenantCaller): Promise<GetReminderPolicyResponse> {
-      await authorize(caller, 'appointments:read', AUDIT_ACTIONS.configure);
+      await authorize(caller, 'tenant:admin', AUDIT_ACTIONS.configure);
       const policy = await withTenant(pool, caller.tenantId, (client) => loadPolicy(client, caller.tenantId));
       return { policy: policyToProto(policy) };
     },
@@ -217,7 +225,12 @@ export function createSetupUseCases(deps: UseCaseDeps, authorize: Authorize) {
         const issue = parsed.error.issues[0];
         throw invalidRequest(`policy.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'is invalid');
       }
-      await configured(caller, { type: 'reminder_policy', id: caller.tenantId }, (client, now) => setPolicyJson(client, caller.tenantId, parsed.data, now));
+      await configured(
+        caller,
+        { type: 'reminder_policy', id: caller.tenantId },
+        (client, now) => setPolicyJson(client, caller.tenantId, parsed.data, now),
+        'tenant:admin',
+      );
       return { policy: policyToProto(parsed.data) };
     },
 
