@@ -184,3 +184,4 @@ export function masterKeyEnv() {
     }
   });
 }
+export { type AtRest, createAtRest } from './at-rest';

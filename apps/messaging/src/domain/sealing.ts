@@ -3,7 +3,7 @@
 // which names the row and the field: a ciphertext copied to another row, field or tenant does not
 // open. Event ciphertexts are always opened and re-sealed, never stored as they came, so a value
 // readable by every consumer of a topic never becomes a database value and vice versa.
-import { type Sealed as SealedMessage, Sealed } from '@careline/contracts';
+import { type Sealed as SealedMessage } from '@careline/contracts';
 import { DecryptionError, type Sealer } from '@careline/crypto';
 import { DomainError } from '@careline/runtime';
 import { invalidEvent } from './errors';
@@ -16,25 +16,8 @@ export const atRestContext = {
   breakGlassJustification: (grantId: string): string => `messaging:break_glass_grant:${grantId}:justification`,
 } as const;
 
-export interface AtRest {
-  seal(tenantId: string, plaintext: Uint8Array | string, context: string): Promise<Uint8Array>;
-  open(tenantId: string, stored: Uint8Array, context: string): Promise<Uint8Array>;
-  openString(tenantId: string, stored: Uint8Array, context: string): Promise<string>;
-}
-
-export function createAtRest(sealer: Sealer): AtRest {
-  const open = async (tenantId: string, stored: Uint8Array, context: string): Promise<Uint8Array> =>
-    sealer.open(tenantId, Sealed.decode(stored), context);
-  return {
-    async seal(tenantId, plaintext, context) {
-      return Sealed.encode(await sealer.seal(tenantId, plaintext, context)).finish();
-    },
-    open,
-    async openString(tenantId, stored, context) {
-      return Buffer.from(await open(tenantId, stored, context)).toString('utf8');
-    },
-  };
-}
+// the column format is libs/crypto's (one serialized Sealed per value), shared by every service
+export { type AtRest, createAtRest } from '@careline/crypto';
 
 /** Opens the sealed fields of one event (all share the payload's context). */
 export interface EventOpener {
