@@ -22,3 +22,13 @@ export function isDoubleBooking(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === '23505';
 }
+
+/**
+ * A transaction Postgres aborted to break a deadlock (40P01) or a serialization conflict (40001):
+ * nothing of it was committed, and running it again is safe. Concurrent bookings of one clinician
+ * wait on each other's exclusion check while holding other locks, so this happens under load.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '40P01' || state === '40001';
+}

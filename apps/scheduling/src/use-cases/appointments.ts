@@ -26,7 +26,7 @@ import {
 } from '../db/appointments';
 import { findAppointmentType, findClinicians, loadWorkingTimes } from '../db/calendar';
 import { cancelTimers } from '../db/reminders';
-import { isDoubleBooking, isUniqueViolation } from '../db/rows';
+import { isDoubleBooking, isTransientConflict, isUniqueViolation } from '../db/rows';
 import { appointmentNotFound, entityNotFound, invalidRequest, notActive, outsideWorkingHours, slotTaken } from '../domain/errors';
 import { type ReminderPolicy } from '../domain/policy';
 import { withinWorkingHours } from '../domain/slots';
@@ -44,13 +44,22 @@ import { appointmentView } from './views';
 
 const MAX_IMPORT = 500;
 
-/** Turns the database's refusal of an overlapping booking into `slot_taken`. */
+const MAX_CONFLICT_ATTEMPTS = 4;
+
+/**
+ * Turns the database's refusal of an overlapping booking into `slot_taken`, and runs the whole
+ * transaction again when Postgres aborted it to break a deadlock or a serialization conflict
+ * (nothing of it was committed), so a busy slot answers `slot_taken`, never an internal error.
+ */
 async function mapDoubleBooking<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isDoubleBooking(error)) throw slotTaken();
-    throw error;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (isDoubleBooking(error)) throw slotTaken();
+      if (isTransientConflict(error) && attempt < MAX_CONFLICT_ATTEMPTS) continue;
+      throw error;
+    }
   }
 }
 
