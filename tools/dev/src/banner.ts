@@ -39,6 +39,8 @@ export function renderBanner(input: BannerInput): string {
     pad('ingest') + urls.ingest,
     pad('messaging') + `${urls.messaging}   gRPC ${urls.messagingGrpc}`,
     ...(urls.scheduling === undefined ? [] : [pad('scheduling') + `${urls.scheduling}   gRPC ${urls.schedulingGrpc ?? ''}`]),
+    ...(urls.records === undefined ? [] : [pad('records') + `${urls.records}   release page ${urls.records}/r/<token>   gRPC ${urls.recordsGrpc ?? ''}`]),
+    ...(urls.audit === undefined ? [] : [pad('audit') + `${urls.audit}   gRPC ${urls.auditGrpc ?? ''}`]),
     pad('wa-simulator') +
       `${urls.simulator}   control API ${urls.simulatorControl} (see apps/wa-simulator/README.md)`,
     pad('postgres') + input.databaseUrl,
