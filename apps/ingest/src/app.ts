@@ -45,7 +45,12 @@ export interface AppDeps {
 
 /** The topics ingest reads (with its dead-letter companion) and writes. */
 const CONSUMED = [TOPICS.webhookReceived] as const;
-const PRODUCED = [TOPICS.patientMessageReceived, TOPICS.messageStatus, TOPICS.patientPreferenceChanged] as const;
+const PRODUCED = [
+  TOPICS.patientMessageReceived,
+  TOPICS.messageStatus,
+  TOPICS.patientPreferenceChanged,
+  TOPICS.templateStatus,
+] as const;
 
 export function buildApp(config: Config, deps: AppDeps) {
   const { logger } = deps;

@@ -22,6 +22,7 @@ import {
   messageStatusEvent,
   patientMessageReceivedEvent,
   patientPreferenceChangedEvent,
+  templateStatusEvent,
   sealContext,
   webhookReceivedEvent,
 } from '@careline/contracts';
@@ -77,6 +78,7 @@ beforeAll(async () => {
     { topic: TOPICS.patientMessageReceived, numPartitions: 3 },
     { topic: TOPICS.messageStatus, numPartitions: 3 },
     { topic: TOPICS.patientPreferenceChanged, numPartitions: 3 },
+    { topic: TOPICS.templateStatus, numPartitions: 3 },
   ]);
   producer = createProducer(kafka);
   await producer.start();
@@ -598,6 +600,39 @@ describe('ingest', () => {
     ).toBe(waId);
     expect(ignored('error') - before.error).toBe(1);
     expect(ignored('other') - before.other).toBe(1);
+  });
+
+  it("emits Meta's template verdicts (message_template_status_update, a WABA-level change) as wa.template.status.v1", async () => {
+    const tenantId = randomUUID();
+    const wabaId = String(100_000_000_000_000 + Math.floor(Math.random() * 1e9));
+    const template = (value: Json) => ({ field: 'message_template_status_update', value });
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: wabaId,
+          time: 1750025200,
+          changes: [
+            template({ event: 'REJECTED', message_template_id: 1234567890, message_template_name: 'appointment_reminder', message_template_language: 'en_US', reason: 'INCORRECT_CATEGORY' }),
+            template({ event: 'PAUSED', message_template_id: 1234567891, message_template_name: 'result_ready', message_template_language: 'es', reason: 'NONE', other_info: { title: 'FIRST_PAUSE', description: 'low quality' } }),
+            // malformed (no name): skipped and counted, the rest of the webhook still goes through
+            template({ event: 'APPROVED', message_template_id: 7 }),
+          ],
+        },
+      ],
+    };
+    const webhook = await sealedWebhook(gatewaySealer, tenantId, new TextEncoder().encode(JSON.stringify(payload)), { phoneNumberIds: [], wabaIds: [wabaId] });
+    await publishWebhook(producer, webhook);
+    const out = await readEvents(kafka, templateStatusEvent, (all) => all.filter((e) => e.event.payload.tenantId === tenantId).length >= 2);
+    const mine = out.filter((e) => e.event.payload.tenantId === tenantId);
+    expect(mine.map((e) => e.event.payload)).toMatchObject([
+      { wabaId, templateId: '1234567890', templateName: 'appointment_reminder', languageCode: 'en_US', status: 'REJECTED', reason: 'INCORRECT_CATEGORY', changedAt: new Date(1750025200 * 1000) },
+      { wabaId, templateId: '1234567891', templateName: 'result_ready', languageCode: 'es', status: 'PAUSED', reason: 'FIRST_PAUSE' },
+    ]);
+    for (const e of mine) expect(e.record.key).toBe(`${tenantId}:${wabaId}`);
+    await waitFor(() => logs.records().some((r) => r['msg'] === 'malformed template status changes skipped' && r['tenantId'] === tenantId), {
+      message: 'the malformed change counted',
+    });
   });
 
   it('never writes the message text, profile name or number in clear: not in logs, not in the output topic', async () => {

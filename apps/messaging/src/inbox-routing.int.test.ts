@@ -174,9 +174,9 @@ describe('routing', () => {
     expect(h.commands.filter((c) => c.tenantId === tenantId && c.payload.content?.$case === 'text')).toHaveLength(1);
 
     // the list filters
-    const lab = await api().list({ filter: { status: ConversationStatus.CONVERSATION_STATUS_UNSPECIFIED, assignedTo: '', teamId: teams.lab, unreadOnly: false } }, nurse(tenantId));
+    const lab = await api().list({ filter: { status: ConversationStatus.CONVERSATION_STATUS_UNSPECIFIED, assignedTo: '', teamId: teams.lab, unreadOnly: false, patientId: '' } }, nurse(tenantId));
     expect(lab.conversations.map((c) => c.teamId)).toEqual([teams.lab, teams.lab]);
-    const closed = await api().list({ filter: { status: ConversationStatus.CONVERSATION_STATUS_CLOSED, assignedTo: '', teamId: '', unreadOnly: false } }, nurse(tenantId));
+    const closed = await api().list({ filter: { status: ConversationStatus.CONVERSATION_STATUS_CLOSED, assignedTo: '', teamId: '', unreadOnly: false, patientId: '' } }, nurse(tenantId));
     expect(closed.conversations).toEqual([]);
   });
 

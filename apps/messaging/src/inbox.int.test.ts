@@ -404,6 +404,8 @@ describe('messaging inbox', () => {
       'messages',
       'messaging_settings',
       'patient_consent',
+      'patient_contact_links',
+      'patient_numbers',
       'pending_statuses',
       'routing_rules',
       'send_requests',

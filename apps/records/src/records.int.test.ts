@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConsentKind, ConsentSource } from '@careline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, pdfWith, staff, startHarness } from './int-test-support';
+import { type Harness, pdfWith, recordEventsOf, staff, startHarness } from './int-test-support';
 
 const PNG = Buffer.from([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
@@ -112,6 +112,23 @@ describe('RecordsService', () => {
       staff(tenant),
     );
     expect(oldName.patients).toHaveLength(0);
+  });
+
+  it('tells messaging the number of a registered or changed patient by its keyed hash (record.events.v1)', async () => {
+    const tenant = randomUUID();
+    const { patient } = await h.api.createPatient({ patient: fields({ waId: '34600333444' }) }, staff(tenant));
+    const { patient: changed } = await h.api.updatePatient(
+      { patientId: patient!.id, patient: fields({ mrn: patient!.mrn, waId: '34600555666' }) },
+      staff(tenant),
+    );
+    expect(changed?.waIdHash).not.toBe(patient?.waIdHash);
+    const events = await recordEventsOf(h.kafka, tenant, (all) => all.length >= 2);
+    expect(events.map(({ event, key }) => [event.event, event.patientId, key])).toEqual([
+      [{ $case: 'patientCreated', value: { waIdHash: patient!.waIdHash } }, patient!.id, `${tenant}:${patient!.id}`],
+      [{ $case: 'patientUpdated', value: { waIdHash: changed!.waIdHash } }, patient!.id, `${tenant}:${patient!.id}`],
+    ]);
+    // ids and the keyed hash only, never the number
+    for (const { event } of events) expect(JSON.stringify(event)).not.toMatch(/34600/);
   });
 
   it('links an unverified contact, and keeps consent history with the current decision per kind', async () => {

@@ -150,6 +150,7 @@ describe('secure release over HTTP', () => {
       events.some((e) => e.event.event?.$case === 'documentDownloaded'),
     );
     expect(records.map((r) => r.event.event?.$case)).toEqual([
+      'patientCreated',
       'documentShared',
       'shareLinkOpened',
       'shareVerificationFailed',
@@ -157,7 +158,7 @@ describe('secure release over HTTP', () => {
       'documentDownloaded',
     ]);
     for (const r of records) expect(r.key).toBe(`${tenant}:${patient.id}`);
-    expect(records[2]?.event.event).toMatchObject({ value: { failedAttempts: 1, locked: false } });
+    expect(records[3]?.event.event).toMatchObject({ value: { failedAttempts: 1, locked: false } });
 
     const audits = await auditEventsOf(h.kafka, tenant, (events) =>
       events.some((e) => e.action === 'record.downloaded'),

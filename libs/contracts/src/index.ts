@@ -20,6 +20,7 @@ export * from './gen/careline/events/v1/audit_event';
 export * from './gen/careline/events/v1/record_events';
 export * from './gen/careline/events/v1/appointment_events';
 export * from './gen/careline/events/v1/patient_preference_changed';
+export * from './gen/careline/events/v1/template_status';
 
 // careline.messaging.v1: MessagingService (messaging app, gRPC)
 export * from './gen/careline/messaging/v1/messaging';
@@ -99,6 +100,7 @@ export {
   patientMessageReceivedEvent,
   patientPreferenceChangedEvent,
   sealContext,
+  templateStatusEvent,
   webhookReceivedEvent,
 } from './topics';
 

@@ -45,6 +45,8 @@ const DESIGN_TOPICS = [
   'audit.events.v1',
   // ingest → messaging: Meta's user_preferences (templates and consent; the DESIGN.md row is proposed)
   'patient.preference.changed.v1',
+  // ingest → messaging: Meta's message_template_status_update (template registry; the DESIGN.md row is proposed)
+  'wa.template.status.v1',
 ];
 const LATER = new Set<string>([]);
 

@@ -11,6 +11,7 @@ import { OutboundResultV1 } from './gen/careline/events/v1/outbound_result';
 import { PatientMessageReceivedV1 } from './gen/careline/events/v1/patient_message_received';
 import { RecordEventV1 } from './gen/careline/events/v1/record_events';
 import { PatientPreferenceChangedV1 } from './gen/careline/events/v1/patient_preference_changed';
+import { TemplateStatusChangedV1 } from './gen/careline/events/v1/template_status';
 import { WebhookReceivedV1 } from './gen/careline/events/v1/webhook_received';
 
 /** What libs/bus needs to publish and consume one topic (it relies on this shape structurally). */
@@ -35,6 +36,7 @@ export const TOPICS = {
   recordEvents: 'record.events.v1',
   appointmentEvents: 'appointment.events.v1',
   patientPreferenceChanged: 'patient.preference.changed.v1',
+  templateStatus: 'wa.template.status.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -148,6 +150,12 @@ export const patientPreferenceChangedEvent: EventDescriptor<PatientPreferenceCha
   PatientPreferenceChangedV1,
 );
 
+export const templateStatusEvent: EventDescriptor<TemplateStatusChangedV1> = describeEvent(
+  TOPICS.templateStatus,
+  'TemplateStatusChangedV1',
+  TemplateStatusChangedV1,
+);
+
 /** Every event descriptor, under the same names as TOPICS. */
 export const EVENTS = {
   webhookReceived: webhookReceivedEvent,
@@ -159,6 +167,7 @@ export const EVENTS = {
   recordEvents: recordEvent,
   appointmentEvents: appointmentEvent,
   patientPreferenceChanged: patientPreferenceChangedEvent,
+  templateStatus: templateStatusEvent,
 } as const satisfies Record<keyof typeof TOPICS, { readonly topic: string; readonly type: string }>;
 
 /**
@@ -183,6 +192,8 @@ export const EVENT_KEYS = {
     tenantScoped(event.tenantId, event.patientWaIdHash, TOPICS.appointmentEvents),
   patientPreferenceChanged: (event: PatientPreferenceChangedV1): string =>
     tenantScoped(event.tenantId, event.waIdHash, TOPICS.patientPreferenceChanged),
+  templateStatus: (event: TemplateStatusChangedV1): string =>
+    tenantScoped(event.tenantId, event.wabaId, TOPICS.templateStatus),
 } as const satisfies Record<keyof typeof TOPICS, (event: never) => string>;
 
 function requireKeyPart(part: string | undefined, topic: string): string {

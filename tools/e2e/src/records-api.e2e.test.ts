@@ -2,7 +2,8 @@
 // staff register a patient and upload a PDF (multipart) through the REST api, share it, and
 // follow the share's status through the api while the patient walks the release page
 // (sent → opened → verified → downloaded). Then the patient writes "my results" in WhatsApp,
-// receives the list of released documents (dates only), picks one and receives a fresh link.
+// receives the list of released documents (dates only), picks one and receives a fresh link; the
+// patient's conversation shows the patient it is linked to.
 import { randomUUID } from 'node:crypto';
 import { type Stack, requestJson } from '@careline/stack';
 import { waitFor } from '@careline/testing';
@@ -149,5 +150,18 @@ describe('records through the api', () => {
     expect((await fetch(`${s.urls.records ?? ''}/r/${fresh}`)).status).toBe(200);
     const shares = await requestJson('GET', `${s.urls.api}/v1/documents/${document.id}/shares`, { headers: auth });
     expect(z.object({ items: z.array(shareSchema) }).parse(shares.body).items).toHaveLength(2);
+
+    // the patient's conversation is linked to the record (records' PatientCreated → messaging)
+    const conversationSchema = z.object({ id: z.string(), patientId: z.string().nullable(), contactState: z.string(), patient: z.object({ phoneNumber: z.string().nullable() }) });
+    const linked = await waitFor(
+      async () => {
+        const listed = await requestJson('GET', `${s.urls.api}/v1/conversations?patientId=${patientId}`, { headers: auth });
+        return z.object({ items: z.array(conversationSchema) }).parse(listed.body).items[0];
+      },
+      { message: "the patient's conversation linked", timeoutMs: 30_000 },
+    );
+    const conversation = await requestJson('GET', `${s.urls.api}/v1/conversations/${linked.id}`, { headers: auth });
+    expect(conversation.status).toBe(200);
+    expect(conversationSchema.parse(conversation.body)).toMatchObject({ patientId, contactState: 'linked', patient: { phoneNumber: `+${waId}` } });
   });
 });

@@ -192,7 +192,7 @@ describe('GET /openapi.json', () => {
     expect(body['schema']).toEqual({ $ref: '#/components/schemas/SendTextRequest' });
     const list = paths['/v1/conversations']?.['get'] as Json;
     // paging, then the inbox filters (schemas/inbox.ts)
-    expect((list['parameters'] as Json[]).map((p) => p['name'])).toEqual(['limit', 'cursor', 'status', 'assignee', 'teamId', 'unread']);
+    expect((list['parameters'] as Json[]).map((p) => p['name'])).toEqual(['limit', 'cursor', 'status', 'assignee', 'teamId', 'unread', 'patientId']);
   });
 
   it('describes the responses the api really sends', async () => {

@@ -1,9 +1,11 @@
 // Conversations as the REST api shows them, and how they are made from MessagingService's
 // `Conversation`. Responses carry patient data (names, numbers, previews): never log them.
-import type { Conversation } from '@careline/contracts';
+import { type Conversation, ContactState } from '@careline/contracts';
 import { z } from 'zod';
 import { dateTime, isoOrNull, nullIfEmpty, pageOf, resourceId } from './common';
 import { inboxFieldsSchema, toInboxFields } from './inbox';
+
+export const CONTACT_STATES = ['unverified', 'linked'] as const;
 
 export const conversationSchema = z
   .object({
@@ -21,6 +23,14 @@ export const conversationSchema = z
         .nullable()
         .meta({ description: "The hospital's record name if linked, else the WhatsApp profile name." }),
       phoneNumber: z.string().nullable().meta({ description: 'International format with a leading "+".' }),
+    }),
+    patientId: z
+      .string()
+      .nullable()
+      .meta({ description: "The records patient the number belongs to (as `patient.id`); null while the contact is unverified." }),
+    contactState: z.enum(CONTACT_STATES).meta({
+      description:
+        "`linked`: the number is the patient's registered number in records, or staff linked this contact to the patient (`POST /v1/patients/{id}/contacts`). `unverified`: no patient, or several share the number; staff can link it.",
     }),
     lastMessageAt: dateTime().nullable(),
     lastMessagePreview: z
@@ -78,6 +88,8 @@ export function toConversationView(conversation: Conversation, now: Date): Conve
       displayName: nullIfEmpty(conversation.patientDisplayName),
       phoneNumber: nullIfEmpty(conversation.patientPhoneNumber),
     },
+    patientId: nullIfEmpty(conversation.patientId),
+    contactState: contactStateName(conversation),
     lastMessageAt: isoOrNull(conversation.lastMessageAt),
     lastMessagePreview: nullIfEmpty(conversation.lastMessagePreview),
     unreadCount: Math.max(0, conversation.unreadCount),
@@ -90,6 +102,19 @@ export function toConversationView(conversation: Conversation, now: Date): Conve
     breakGlassUntil: isoOrNull(conversation.breakGlassUntil),
     ...toInboxFields(conversation),
   };
+}
+
+// messaging sets the state; an older messaging (UNSPECIFIED) is read from the patient id alone
+function contactStateName(conversation: Conversation): (typeof CONTACT_STATES)[number] {
+  switch (conversation.contactState) {
+    case ContactState.CONTACT_STATE_LINKED:
+      return 'linked';
+    case ContactState.CONTACT_STATE_UNVERIFIED:
+      return 'unverified';
+    case ContactState.CONTACT_STATE_UNSPECIFIED:
+    case ContactState.UNRECOGNIZED:
+      return conversation.patientId === '' ? 'unverified' : 'linked';
+  }
 }
 
 export const restrictionBodySchema = z

@@ -16,6 +16,7 @@ export const STREAM_EVENT_KINDS = [
   'conversation_state',
   'note_added',
   'conversation_read',
+  'conversation_linked',
 ] as const;
 type StreamEventKind = (typeof STREAM_EVENT_KINDS)[number];
 
@@ -35,6 +36,8 @@ function kindName(kind: InboxEventKind): StreamEventKind | undefined {
       return 'note_added';
     case InboxEventKind.INBOX_EVENT_KIND_CONVERSATION_READ:
       return 'conversation_read';
+    case InboxEventKind.INBOX_EVENT_KIND_CONVERSATION_LINKED:
+      return 'conversation_linked';
     case InboxEventKind.INBOX_EVENT_KIND_UNSPECIFIED:
     case InboxEventKind.UNRECOGNIZED:
       return undefined;
@@ -50,7 +53,7 @@ export const streamEventSchema = z
     messageId: z.string().nullable(),
     occurredAt: dateTime().nullable(),
     actor: z.string().meta({ description: '`user:<sub>`, `patient`, `system`.' }),
-    facts: z.record(z.string(), z.string()).meta({ description: 'The change itself: `state`, `status`/`previous`, `assigned_to`/`team_id`, `reason`.' }),
+    facts: z.record(z.string(), z.string()).meta({ description: 'The change itself: `state`, `status`/`previous`, `assigned_to`/`team_id`, `reason`, `patient_id`/`previous_patient_id` (conversation_linked).' }),
     conversation: conversationSchema.nullable(),
     message: messageSchema.nullable(),
     note: noteSchema.nullable(),

@@ -84,17 +84,26 @@ export const conversationListQuerySchema = pageQuerySchema.extend({
     .optional()
     .transform((value) => value === 'true')
     .meta({ description: '`true`: only conversations with unread patient messages.' }),
+  patientId: resourceId().optional().meta({ description: "Only conversations linked to this patient (records' patient id)." }),
 });
 export type ConversationListQuery = z.output<typeof conversationListQuerySchema>;
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 
 export function toConversationFilter(query: ConversationListQuery): ConversationFilter | undefined {
-  if (query.status === undefined && query.assignee === undefined && query.teamId === undefined && !query.unread) return undefined;
+  if (
+    query.status === undefined &&
+    query.assignee === undefined &&
+    query.teamId === undefined &&
+    !query.unread &&
+    query.patientId === undefined
+  )
+    return undefined;
   return {
     status: query.status === undefined ? ConversationStatus.CONVERSATION_STATUS_UNSPECIFIED : statusToProto(query.status),
     assignedTo: query.assignee ?? '',
     teamId: query.teamId ?? '',
     unreadOnly: query.unread,
+    patientId: query.patientId ?? '',
   };
 }
 

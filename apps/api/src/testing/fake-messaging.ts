@@ -10,6 +10,7 @@ import {
   type BreakGlassRequest,
   type BreakGlassResponse,
   BreakGlassReason,
+  ContactState,
   type Conversation,
   ConversationStatus,
   type GetConversationRequest,
@@ -97,6 +98,7 @@ export function sampleConversation(overrides: Partial<Conversation> & { tenantId
     id: randomUUID(),
     phoneNumberId: '106540352242922',
     patientId: '',
+    contactState: ContactState.CONTACT_STATE_UNVERIFIED,
     patientWaIdHash: 'a3f5c0e1b2d4968778695a4b3c2d1e0f',
     patientDisplayName: 'Ana Example',
     patientPhoneNumber: '+16505551234',
@@ -138,6 +140,7 @@ export function sampleTemplates(): Template[] {
     headerFormat: '',
     wabaId: '102290129340398',
     syncedAt: new Date(),
+    statusReason: '',
     buttons: [],
   };
   const reminder = (languageCode: string, bodyText: string): Template => ({

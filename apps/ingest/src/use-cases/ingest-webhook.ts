@@ -21,6 +21,7 @@ import {
   patientMessageReceivedEvent,
   patientPreferenceChangedEvent,
   sealContext,
+  templateStatusEvent,
 } from '@careline/contracts';
 import { DecryptionError, type Sealer } from '@careline/crypto';
 import { type PoolClient } from '@careline/db';
@@ -31,6 +32,7 @@ import { INGEST_SCHEMA } from '../db/migrations';
 import { type EventOutcome, type IngestMetrics } from '../metrics';
 import { toMessageStatus } from './to-message-status';
 import { toPatientMessageReceived } from './to-patient-message';
+import { TEMPLATE_STATUS_FIELD, type TemplateStatusChange, templateStatusChanges } from './template-status';
 
 /** `ce_source` of everything ingest emits. */
 export const INGEST_SOURCE = '/careline/ingest';
@@ -229,6 +231,39 @@ export function createIngestHandlers(deps: IngestDeps) {
     }
   }
 
+  /** Meta's verdict on a template → wa.template.status.v1 (messaging's registry). No patient data. */
+  async function emitTemplateStatus(
+    client: PoolClient,
+    change: TemplateStatusChange,
+    webhook: WebhookReceivedV1,
+    envelope: ConsumedEnvelope,
+  ): Promise<void> {
+    const tenantId = envelope.tenantId;
+    const eventId = deps.newId();
+    const payload = {
+      tenantId,
+      eventId,
+      wabaId: change.wabaId,
+      templateId: change.templateId,
+      templateName: change.templateName,
+      languageCode: change.languageCode,
+      status: change.status,
+      reason: change.reason,
+      changedAt: change.time ?? webhook.receivedAt ?? envelope.time,
+    };
+    // Not de-duplicated here: a repeated verdict is a no-op for messaging (same status, same time).
+    await enqueue(client, INGEST_SCHEMA, templateStatusEvent, {
+      key: EVENT_KEYS.templateStatus(payload),
+      tenantId,
+      source: INGEST_SOURCE,
+      payload,
+    });
+    logger.info(
+      { eventId: envelope.id, tenantId, wabaId: change.wabaId, templateId: change.templateId, status: change.status, templateEventId: eventId },
+      'template status emitted',
+    );
+  }
+
   return {
     async ingestWebhook(
       client: PoolClient,
@@ -247,12 +282,28 @@ export function createIngestHandlers(deps: IngestDeps) {
         });
       }
       const summary: IngestSummary = { events: events.length, emitted: 0, duplicates: 0, ignored: 0 };
+      const isTemplateStatus = (event: WebhookEvent) => event.kind === 'other' && event.field === TEMPLATE_STATUS_FIELD;
       for (const event of events) {
+        // template verdicts: read from the body below (the parser keeps no value for this field)
+        if (isTemplateStatus(event)) continue;
         const outcome = await ingestEvent(client, event, webhook, envelope);
         metrics.event(event.kind, outcome);
         if (outcome === 'emitted') summary.emitted += 1;
         else if (outcome === 'duplicate') summary.duplicates += 1;
         else summary.ignored += 1;
+      }
+      if (events.some(isTemplateStatus)) {
+        const templates = templateStatusChanges(raw);
+        for (const change of templates.changes) {
+          await emitTemplateStatus(client, change, webhook, envelope);
+          metrics.event('other', 'emitted');
+          summary.emitted += 1;
+        }
+        for (let i = 0; i < templates.skipped; i += 1) metrics.event('other', 'ignored');
+        summary.ignored += templates.skipped;
+        if (templates.skipped > 0) {
+          logger.warn({ eventId: envelope.id, tenantId: envelope.tenantId, skipped: templates.skipped }, 'malformed template status changes skipped');
+        }
       }
       metrics.webhook('ingested');
       logger.info({ eventId: envelope.id, tenantId: envelope.tenantId, ...summary }, 'webhook ingested');

@@ -110,20 +110,27 @@ export async function listConversations(
   page: { limit: number; after: Cursor | undefined },
   filters: ConversationFilters = {},
 ): Promise<ConversationRow[]> {
-  // the inbox filters (status, assignee, team, unread) as NULL-able parameters: one plan for all
+  // the inbox filters (status, assignee, team, unread, patient) as NULL-able parameters: one plan for all
   const filter = `AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR assigned_to = $3)
-          AND ($4::uuid IS NULL OR team_id = $4) AND (NOT $5::boolean OR unread_count > 0)`;
-  const filterValues = [filters.status ?? null, filters.assignedTo ?? null, filters.teamId ?? null, filters.unreadOnly === true];
+          AND ($4::uuid IS NULL OR team_id = $4) AND (NOT $5::boolean OR unread_count > 0)
+          AND ($6::uuid IS NULL OR patient_id = $6)`;
+  const filterValues = [
+    filters.status ?? null,
+    filters.assignedTo ?? null,
+    filters.teamId ?? null,
+    filters.unreadOnly === true,
+    filters.patientId ?? null,
+  ];
   const { rows } = page.after
     ? await db.query(
         `SELECT ${COLUMNS} FROM messaging.conversations
-          WHERE tenant_id = $1 ${filter} AND (last_message_at, id) < ($6, $7)
-          ORDER BY last_message_at DESC, id DESC LIMIT $8`,
+          WHERE tenant_id = $1 ${filter} AND (last_message_at, id) < ($7, $8)
+          ORDER BY last_message_at DESC, id DESC LIMIT $9`,
         [tenantId, ...filterValues, page.after.at, page.after.id, page.limit + 1],
       )
     : await db.query(
         `SELECT ${COLUMNS} FROM messaging.conversations
-          WHERE tenant_id = $1 ${filter} ORDER BY last_message_at DESC, id DESC LIMIT $6`,
+          WHERE tenant_id = $1 ${filter} ORDER BY last_message_at DESC, id DESC LIMIT $7`,
         [tenantId, ...filterValues, page.limit + 1],
       );
   return parseRows(rows);
@@ -135,6 +142,8 @@ export interface ConversationFilters {
   assignedTo?: string;
   teamId?: string;
   unreadOnly?: boolean;
+  /** records' patient id (a linked conversation) */
+  patientId?: string;
 }
 
 export interface InboundActivity {

@@ -13,6 +13,7 @@ export const INBOX_EVENT_KINDS = [
   'conversation_state',
   'note_added',
   'conversation_read',
+  'conversation_linked',
 ] as const;
 export type InboxEventKindName = (typeof INBOX_EVENT_KINDS)[number];
 

@@ -8,6 +8,8 @@ import tenantDirectory from './migrations/0004_tenant_directory.sql?raw';
 import templatesAndConsent from './migrations/0005_templates_and_consent.sql?raw';
 import inbox from './migrations/0006_inbox.sql?raw';
 import media from './migrations/0007_media.sql?raw';
+import patientLinks from './migrations/0008_patient_links.sql?raw';
+import templateStatus from './migrations/0009_template_status.sql?raw';
 
 export const messagingMigrations = migrationsFromFiles([
   { fileName: '0001_conversations_and_messages.sql', sql: conversationsAndMessages },
@@ -17,4 +19,6 @@ export const messagingMigrations = migrationsFromFiles([
   { fileName: '0005_templates_and_consent.sql', sql: templatesAndConsent },
   { fileName: '0006_inbox.sql', sql: inbox },
   { fileName: '0007_media.sql', sql: media },
+  { fileName: '0008_patient_links.sql', sql: patientLinks },
+  { fileName: '0009_template_status.sql', sql: templateStatus },
 ]);

@@ -17,6 +17,9 @@ const templateRow = z.object({
   components: z.unknown(),
   parameter_format: z.string(),
   synced_at: z.date(),
+  // Meta's webhook verdict (migration 0009)
+  status_reason: z.string(),
+  status_changed_at: z.date().nullable(),
 });
 export type TemplateRow = z.infer<typeof templateRow>;
 
@@ -40,6 +43,7 @@ export async function replaceTemplates(db: Queryable, tenantId: string, template
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (tenant_id, waba_id, name, language) DO UPDATE SET
          meta_id = EXCLUDED.meta_id, category = EXCLUDED.category, status = EXCLUDED.status,
+         status_reason = CASE WHEN templates.status = EXCLUDED.status THEN templates.status_reason ELSE '' END,
          components = EXCLUDED.components, parameter_format = EXCLUDED.parameter_format, synced_at = EXCLUDED.synced_at`,
       [tenantId, t.wabaId, t.name, t.language, t.metaId, t.category, t.status, JSON.stringify(t.components), t.parameterFormat, now],
     );
@@ -58,6 +62,25 @@ export async function listTemplates(db: Queryable, tenantId: string, options: { 
         options.name,
       ]);
   return rows.map((row) => templateRow.parse(row));
+}
+
+/**
+ * Meta's verdict from the status webhook: the registry row (by WABA, name, language) takes the
+ * status and reason unless it holds a newer verdict. Returns false when no row matched (a template
+ * the registry has not synced yet: the next sync brings it with its status).
+ */
+export async function applyTemplateVerdict(
+  db: Queryable,
+  tenantId: string,
+  verdict: { wabaId: string; name: string; language: string; status: TemplateStatusName | undefined; reason: string; at: Date },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE messaging.templates SET status = COALESCE($5, status), status_reason = $6, status_changed_at = $7
+      WHERE tenant_id = $1 AND waba_id = $2 AND name = $3 AND language = $4
+        AND (status_changed_at IS NULL OR status_changed_at <= $7)`,
+    [tenantId, verdict.wabaId, verdict.name, verdict.language, verdict.status ?? null, verdict.reason, verdict.at],
+  );
+  return rowCount === 1;
 }
 
 // --- settings -------------------------------------------------------------------------------------

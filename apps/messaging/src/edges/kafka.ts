@@ -8,6 +8,8 @@ import {
   outboundResultEvent,
   patientMessageReceivedEvent,
   patientPreferenceChangedEvent,
+  recordEvent,
+  templateStatusEvent,
 } from '@careline/contracts';
 import { type EventHandler, type TopicSpec, contractTopicSpecs, defineHandler } from '@careline/bus';
 import { type MessagingUseCases } from '../use-cases';
@@ -17,6 +19,8 @@ export const CONSUMED_TOPICS = [
   messageStatusEvent.topic,
   outboundResultEvent.topic,
   patientPreferenceChangedEvent.topic,
+  recordEvent.topic,
+  templateStatusEvent.topic,
 ] as const;
 export const PRODUCED_TOPICS = [outboundRequestedEvent.topic, auditEvent.topic] as const;
 
@@ -33,6 +37,14 @@ export function createMessagingEventHandlers(useCases: MessagingUseCases): Event
     ),
     defineHandler(patientPreferenceChangedEvent, (payload, ctx) =>
       useCases.applyPatientPreference(ctx.client, payload, { id: ctx.id, tenantId: ctx.tenantId }),
+    ),
+    // records' patients and linked contacts → conversations linked to their patient
+    defineHandler(recordEvent, (payload, ctx) =>
+      useCases.applyRecordEvent(ctx.client, payload, { id: ctx.id, tenantId: ctx.tenantId }),
+    ),
+    // Meta's template verdicts → the template registry
+    defineHandler(templateStatusEvent, (payload, ctx) =>
+      useCases.applyTemplateStatus(ctx.client, payload, { id: ctx.id, tenantId: ctx.tenantId }),
     ),
   ];
 }

@@ -48,6 +48,7 @@ const KINDS: Record<InboxEventKindName, InboxEventKind> = {
   conversation_state: InboxEventKind.INBOX_EVENT_KIND_CONVERSATION_STATE,
   note_added: InboxEventKind.INBOX_EVENT_KIND_NOTE_ADDED,
   conversation_read: InboxEventKind.INBOX_EVENT_KIND_CONVERSATION_READ,
+  conversation_linked: InboxEventKind.INBOX_EVENT_KIND_CONVERSATION_LINKED,
 };
 
 export function createWatchInbox(deps: UseCaseDeps, options: WatchOptions = {}): WatchInbox {

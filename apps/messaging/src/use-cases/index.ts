@@ -19,6 +19,8 @@ import { createSendInteractive } from './send-interactive';
 import { createSendTemplate, isServiceCaller } from './send-template';
 import { createListTemplates, createSyncTemplates, createTemplateRegistry } from './templates';
 import { createGetMedia } from './media';
+import { createApplyRecordEvent } from './patient-links';
+import { createApplyTemplateStatus } from './template-status';
 
 export function createMessagingUseCases(deps: UseCaseDeps, options: { watch?: WatchOptions } = {}) {
   const authorize = createAuthorize(deps);
@@ -34,6 +36,8 @@ export function createMessagingUseCases(deps: UseCaseDeps, options: { watch?: Wa
     receivePatientMessage: createReceivePatientMessage(deps),
     applyMessageStatus: createApplyMessageStatus(deps),
     recordOutboundResult: createRecordOutboundResult(deps),
+    applyRecordEvent: createApplyRecordEvent(deps),
+    applyTemplateStatus: createApplyTemplateStatus(deps),
     // what staff call (through api): each checks the permission table again, see authorize.ts
     listConversations: guarded(
       authorize,

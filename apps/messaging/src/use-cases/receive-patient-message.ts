@@ -20,6 +20,7 @@ import { atRestContext, eventOpener } from '../domain/sealing';
 import { applyConsentKeyword } from './consent';
 import { onPatientMessage } from '../inbox/on-patient-message';
 import { type EventContext, type UseCaseDeps } from './deps';
+import { linkNewConversation } from './patient-links';
 import { inboundContent } from './inbound-content';
 import { recordInboundMedia } from './media';
 
@@ -124,6 +125,8 @@ async function conversationFor(
     lastMessageAt: patient.firstMessageAt,
     createdAt: patient.firstMessageAt,
   });
+  // a number records knows: the conversation starts linked to its patient
+  await linkNewConversation(client, { tenantId: patient.tenantId, id, waIdHash: patient.waIdHash });
   // Ours, or the one a concurrent first message inserted (ON CONFLICT waited for it).
   const created = await lockConversationForPatient(client, patient.tenantId, key);
   if (!created) throw new Error('conversation vanished after insert');

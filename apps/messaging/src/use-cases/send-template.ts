@@ -52,6 +52,7 @@ import { conversationAccess, grantDetail } from './access';
 import { AUDIT_ACTIONS, type AuditFacts, recordAudit } from './audit';
 import { type TenantCaller } from './caller';
 import { type UseCaseDeps } from './deps';
+import { linkNewConversation } from './patient-links';
 import { type SealForCommand, queueOutbound } from './queue-outbound';
 import { type TemplateRegistry, definitionOf } from './templates';
 import { messageView } from './views';
@@ -248,6 +249,7 @@ async function conversationForPatient(
     lastMessageAt: patient.now,
     createdAt: patient.now,
   });
+  await linkNewConversation(client, { tenantId: patient.tenantId, id, waIdHash });
   const created = await lockConversationForPatient(client, patient.tenantId, key);
   if (!created) throw new Error('conversation vanished after insert');
   return created;

@@ -161,5 +161,6 @@ export function templateView(row: TemplateRow): Template {
     headerFormat: definition.headerFormat,
     wabaId: row.waba_id,
     syncedAt: row.synced_at,
+    statusReason: row.status_reason,
   };
 }

@@ -1,6 +1,7 @@
 // Rows → MessagingService responses, opening the sealed columns. Responses carry patient data in
 // clear by contract (messaging.proto); nothing here logs.
 import {
+  ContactState,
   type Conversation,
   ConversationStatus,
   type Message,
@@ -46,6 +47,8 @@ export async function conversationView(
     tenantId: row.tenant_id,
     phoneNumberId: row.phone_number_id,
     patientId: row.patient_id ?? '',
+    // a patient id comes only from records' registry or a staff link (db/patient-links.ts)
+    contactState: row.patient_id === null ? ContactState.CONTACT_STATE_UNVERIFIED : ContactState.CONTACT_STATE_LINKED,
     patientWaIdHash: row.wa_id_hash,
     patientDisplayName: displayName,
     patientPhoneNumber: withheld ? '' : `+${waId}`,

@@ -110,7 +110,16 @@ export function createPatientUseCases(deps: UseCaseDeps, authorize: Authorize) {
         outcome: 'success',
         at: now,
       });
-      return getPatient(client, tenantId, id);
+      const created = await getPatient(client, tenantId, id);
+      // messaging links the number's conversations to the patient (by keyed hash, never the number)
+      await emitRecordEvent(client, {
+        tenantId,
+        patientId: id,
+        occurredAt: now,
+        actor: recordActor(actorOf(caller)),
+        event: { $case: 'patientCreated', value: { waIdHash: created?.wa_id_hash ?? '' } },
+      });
+      return created;
     });
     if (row === undefined) throw mrnTaken();
     return { patient: await patientView(atRest, row) };
@@ -184,7 +193,17 @@ export function createPatientUseCases(deps: UseCaseDeps, authorize: Authorize) {
         outcome: 'success',
         at: now,
       });
-      return (await getPatient(client, tenantId, existing.id)) ?? ('not_found' as const);
+      const current = await getPatient(client, tenantId, existing.id);
+      if (current === undefined) return 'not_found' as const;
+      // the number as it is now: messaging moves the link when it changed (or drops it when removed)
+      await emitRecordEvent(client, {
+        tenantId,
+        patientId: current.id,
+        occurredAt: now,
+        actor: recordActor(actorOf(caller)),
+        event: { $case: 'patientUpdated', value: { waIdHash: current.wa_id_hash ?? '' } },
+      });
+      return current;
     });
     if (outcome === 'not_found') throw patientNotFound();
     if (outcome === 'mrn_taken') throw mrnTaken();

@@ -86,6 +86,16 @@ export const TOPIC_DOCS = {
     consumers: 'messaging (consent); hospital integrations',
     key: { description: PATIENT_KEY, pattern: TENANT_SCOPED_KEY },
   },
+  templateStatus: {
+    message: 'careline.events.v1.TemplateStatusChangedV1',
+    producers: 'ingest',
+    consumers: 'messaging (template registry); hospital integrations',
+    key: {
+      description:
+        "`<tenant_id>:<waba_id>`: the tenant's UUID and Meta's WhatsApp Business Account id. One account's template verdicts stay in order.",
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9]{1,32}$',
+    },
+  },
   recordEvents: {
     message: 'careline.events.v1.RecordEventV1',
     producers: 'records',

@@ -11,6 +11,7 @@ import { type OutboundRequestedV1 } from '../gen/careline/events/v1/outbound_req
 import { type OutboundResultV1 } from '../gen/careline/events/v1/outbound_result';
 import { type PatientMessageReceivedV1 } from '../gen/careline/events/v1/patient_message_received';
 import { type PatientPreferenceChangedV1, PatientPreferenceValue } from '../gen/careline/events/v1/patient_preference_changed';
+import { type TemplateStatusChangedV1 } from '../gen/careline/events/v1/template_status';
 import { type WebhookReceivedV1 } from '../gen/careline/events/v1/webhook_received';
 
 export const SAMPLE_TENANT_ID = '0b6f1c8e-5d2a-4c1e-9f3b-7a8d6e5c4b3a';
@@ -185,6 +186,21 @@ export function samplePatientPreferenceChanged(overrides: Partial<PatientPrefere
   };
 }
 
+export function sampleTemplateStatusChanged(overrides: Partial<TemplateStatusChangedV1> = {}): TemplateStatusChangedV1 {
+  return {
+    tenantId: SAMPLE_TENANT_ID,
+    eventId: 'd5e6f7a8-b9c0-4d1e-8f2a-3b4c5d6e7f80',
+    wabaId: SAMPLE_WABA_ID,
+    templateId: '1234567890',
+    templateName: 'appointment_reminder',
+    languageCode: 'en_US',
+    status: 'REJECTED',
+    reason: 'INCORRECT_CATEGORY',
+    changedAt: sentAt,
+    ...overrides,
+  };
+}
+
 /** One sample payload per topic, under the same names as TOPICS and EVENTS. */
 export const SAMPLE_PAYLOADS = {
   webhookReceived: sampleWebhookReceived,
@@ -196,4 +212,5 @@ export const SAMPLE_PAYLOADS = {
   recordEvents: sampleRecordEvent,
   appointmentEvents: sampleAppointmentEvent,
   patientPreferenceChanged: samplePatientPreferenceChanged,
+  templateStatus: sampleTemplateStatusChanged,
 } as const;
