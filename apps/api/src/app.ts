@@ -49,6 +49,10 @@ import { createRecordsUseCases } from './use-cases/records';
 import { type SchedulingClient, createSchedulingClient } from './grpc/scheduling-client';
 import { registerPolicyRoutes } from './routes/policies';
 import { createPolicyUseCases } from './use-cases/policies';
+import { registerAppointmentRoutes } from './routes/appointments';
+import { registerReportRoutes } from './routes/reports';
+import { registerSchedulingRoutes } from './routes/scheduling';
+import { createSchedulingUseCases } from './use-cases/scheduling';
 
 export const API_VERSION = '0.1.0';
 
@@ -64,7 +68,7 @@ export interface AppDeps {
   directory?: DirectoryClient;
   /** Default: a RecordsService client of `config.records.target`. */
   records?: RecordsClient;
-  /** Default: a SchedulingService client of `config.scheduling.target` (reminder policy). */
+  /** Default: a SchedulingService client of `config.scheduling.target` (appointments, set-up, reminder policy). */
   scheduling?: SchedulingClient;
   /** Default: the configured OIDC issuer and/or the development issuer. */
   verifier?: TokenVerifier;
@@ -142,7 +146,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   };
 
-  // Admin routes only (the reminder policy): lazy and not a readiness check, like the others.
+  // Appointments, the calendar set-up and the reminder policy: lazy and not a readiness check, like
+  // the others (a scheduling outage answers 503 on those routes only).
   const scheduling = deps.scheduling ?? createSchedulingClient(config.scheduling);
   const schedulingResource: Resource = {
     name: 'grpc-client:scheduling',
@@ -208,6 +213,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerRecordRoutes(router, recordsUseCases, { maxDocumentBytes: config.records.maxDocumentBytes });
   registerFhirRoutes(router, recordsUseCases);
   registerPolicyRoutes(router, createPolicyUseCases({ scheduling, records }));
+  // the calendar set-up, availability, appointments and no-show figures (scheduling)
+  const schedulingUseCases = createSchedulingUseCases({ scheduling });
+  registerSchedulingRoutes(router, schedulingUseCases);
+  registerAppointmentRoutes(router, schedulingUseCases);
+  registerReportRoutes(router, schedulingUseCases);
   if (devIssuer !== undefined) {
     logger.warn(
       { issuer: devIssuer.issuer },

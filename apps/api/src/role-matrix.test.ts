@@ -5,7 +5,7 @@
 // permission_denied and messaging is not called.
 import { PERMISSIONS, type Permission, ROLES, type Role } from '@careline/auth';
 import { type TestAuth, createTestAuth } from '@careline/auth/testing';
-import { type Conversation, MessageMediaKind, MessageMediaState } from '@careline/contracts';
+import { AppointmentMode, type Conversation, MessageMediaKind, MessageMediaState } from '@careline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { problemSchema } from './schemas/common';
@@ -85,6 +85,35 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
     defaultLanguage: 'es',
   },
   setReleasePolicy: { allowDocumentInChat: false },
+  // appointments and the calendar set-up (scheduling): `{clinic}`, `{clinician}`, `{type}`, `{site}`
+  // are the fake's set-up ids; the booking's idempotency key makes every allowed role's booking
+  // the same one (otherwise the second would be slot_taken)
+  putSite: { name: 'Central', timeZone: 'Europe/Madrid' },
+  putClinic: { siteId: '{site}', name: 'Cardiology' },
+  putClinician: { clinicId: '{clinic}', displayName: 'Dr Matrix' },
+  putWorkingHours: { hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:59' })), exceptions: [] },
+  putAppointmentType: { name: 'Follow-up', mode: 'in_person', durationMinutes: 30 },
+  bookAppointment: {
+    clinicianId: '{clinician}',
+    appointmentTypeId: '{type}',
+    startsAt: '2031-01-06T09:00:00+01:00',
+    patient: { waId: '34600000009' },
+    idempotencyKey: 'role-matrix',
+  },
+  rescheduleAppointment: { startsAt: '2031-01-06T11:00:00Z' },
+  cancelAppointment: {},
+  markAppointmentAttendance: { outcome: 'attended' },
+  importAppointments: {
+    appointments: [{ externalId: 'EHR-RM-1', clinicianId: '{clinician}', appointmentTypeId: '{type}', startsAt: '2031-01-07T09:00:00Z', patient: { waId: '34600000009' } }],
+  },
+};
+
+/** Query strings of routes that need one (a search names one way, a range is required). */
+const QUERIES: Record<string, string> = {
+  'GET /v1/patients': '?familyName=Matrix',
+  'GET /v1/availability': '?appointmentTypeId={type}&clinicId={clinic}&from=2031-01-06T00:00:00Z&to=2031-01-07T00:00:00Z',
+  'GET /v1/appointments': '?from=2031-01-01T00:00:00Z&to=2031-01-31T00:00:00Z',
+  'GET /v1/reports/no-shows': '?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&groupBy=day',
 };
 
 /**
@@ -125,6 +154,17 @@ let fakeScheduling: FakeScheduling;
 const recordIds = { patient: '', document: '', share: '' };
 /** Path parameter values of the admin routes (the others take the conversation's id). */
 const adminIds = { phoneNumberId: '106540352242922', team: '', staff: '' };
+/** The fake scheduling's set-up, and one appointment per changing route (a cancelled one cannot be marked attended). */
+const schedulingIds = { site: '', clinic: '', clinician: '', type: '', appointment: '', cancel: '', attendance: '' };
+
+/** Puts the fake scheduling's ids into a body or URL template. */
+function withSchedulingIds(text: string): string {
+  return text
+    .replaceAll('{site}', schedulingIds.site)
+    .replaceAll('{clinic}', schedulingIds.clinic)
+    .replaceAll('{clinician}', schedulingIds.clinician)
+    .replaceAll('{type}', schedulingIds.type);
+}
 let app: TestApp;
 let conversation: Conversation;
 let cells: Cell[];
@@ -163,6 +203,7 @@ beforeAll(async () => {
   recordIds.patient = fakeRecords.addPatient(auth.tenantId).id;
   recordIds.document = fakeRecords.addDocument(auth.tenantId, recordIds.patient).id;
   recordIds.share = fakeRecords.addShare(auth.tenantId, recordIds.document).id;
+  await setUpScheduling(auth.tenantId);
   app = await buildTestApp(testConfig(), { verifier: auth.verifier, messaging: fake.client, audit: fakeAudit.client, gateway: fakeGateway.client, directory: fakeDirectory.client, records: fakeRecords.client, scheduling: fakeScheduling.client });
   const response = await app.http.app.inject({ method: 'GET', url: '/openapi.json' });
   const document = documentSchema.parse(response.json());
@@ -188,6 +229,22 @@ beforeAll(async () => {
 
 afterAll(() => app.close());
 
+async function setUpScheduling(tenantId: string): Promise<void> {
+  const caller = { tenantId, actor: 'user:role-matrix-setup', roles: ['front_desk'] };
+  const client = fakeScheduling.client;
+  schedulingIds.site = (await client.upsertSite(caller, { site: { id: '', name: 'Central', timeZone: 'UTC' } })).site!.id;
+  schedulingIds.clinic = (await client.upsertClinic(caller, { clinic: { id: '', siteId: schedulingIds.site, name: 'Cardiology' } })).clinic!.id;
+  schedulingIds.clinician = (await client.upsertClinician(caller, { clinician: { id: '', clinicId: schedulingIds.clinic, displayName: 'Dr Matrix' } })).clinician!.id;
+  schedulingIds.type = (await client.upsertAppointmentType(caller, { appointmentType: { id: '', name: 'Visit', mode: AppointmentMode.APPOINTMENT_MODE_IN_PERSON, durationMinutes: 30 } })).appointmentType!.id;
+  await client.setWorkingHours(caller, { clinicianId: schedulingIds.clinician, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startTime: '00:00', endTime: '23:59' })), exceptions: [] });
+  const book = async (startsAt: string) =>
+    (await client.book(caller, { clinicianId: schedulingIds.clinician, appointmentTypeId: schedulingIds.type, startsAt: new Date(startsAt), patient: { patientId: '', waId: '34600000009', languageCode: '', displayName: '', phoneNumberId: '' }, idempotencyKey: '' })).appointment!.id;
+  schedulingIds.appointment = await book('2031-01-08T09:00:00Z');
+  schedulingIds.cancel = await book('2031-01-08T10:00:00Z');
+  schedulingIds.attendance = await book('2031-01-08T11:00:00Z');
+  fakeScheduling.calls.length = 0;
+}
+
 function urlOf(path: string): string {
   if (path.includes('{phoneNumberId}')) return path.replace('{phoneNumberId}', adminIds.phoneNumberId);
   if (path.startsWith('/v1/admin/teams/')) return path.replace('{id}', adminIds.team);
@@ -195,6 +252,13 @@ function urlOf(path: string): string {
   if (path.startsWith('/v1/patients/') || path.startsWith('/v1/fhir/Patient/')) return path.replace('{id}', recordIds.patient);
   if (path.startsWith('/v1/documents/') || /^\/v1\/fhir\/(DocumentReference|DiagnosticReport)\//.test(path)) return path.replace('{id}', recordIds.document);
   if (path.startsWith('/v1/shares/')) return path.replace('{id}', recordIds.share);
+  if (path === '/v1/appointments/{id}/cancel') return path.replace('{id}', schedulingIds.cancel);
+  if (path === '/v1/appointments/{id}/attendance') return path.replace('{id}', schedulingIds.attendance);
+  if (path.startsWith('/v1/appointments/')) return path.replace('{id}', schedulingIds.appointment);
+  if (path.startsWith('/v1/sites/')) return path.replace('{id}', schedulingIds.site);
+  if (path.startsWith('/v1/clinics/')) return path.replace('{id}', schedulingIds.clinic);
+  if (path.startsWith('/v1/clinicians/')) return path.replace('{id}', schedulingIds.clinician);
+  if (path.startsWith('/v1/appointment-types/')) return path.replace('{id}', schedulingIds.type);
   if (path.includes('{messageId}')) return path.replace('{id}', conversation.id).replace('{messageId}', mediaMessageId);
   // every path parameter of the api is a conversation id today; another would get this id and
   // fail the allowed cells loudly (404), never pass silently
@@ -247,6 +311,20 @@ describe('role matrix (every route × every role, from the permission table)', (
         'GET /v1/fhir/Patient/{id}',
         'GET /v1/fhir/DocumentReference/{id}',
         'GET /v1/fhir/DiagnosticReport/{id}',
+        'PUT /v1/sites/{id}',
+        'PUT /v1/clinics/{id}',
+        'PUT /v1/clinicians/{id}',
+        'PUT /v1/clinicians/{id}/working-hours',
+        'PUT /v1/appointment-types/{id}',
+        'GET /v1/availability',
+        'POST /v1/appointments',
+        'GET /v1/appointments',
+        'GET /v1/appointments/{id}',
+        'POST /v1/appointments/{id}/reschedule',
+        'POST /v1/appointments/{id}/cancel',
+        'POST /v1/appointments/{id}/attendance',
+        'POST /v1/appointments/import',
+        'GET /v1/reports/no-shows',
       ]),
     );
   });
@@ -268,12 +346,12 @@ describe('role matrix (every route × every role, from the permission table)', (
       const multipart = typeof example === 'object' && example !== null && 'multipart' in example ? multipartBody() : undefined;
       const response = await app.http.app.inject({
         method: cell.method as 'GET' | 'POST' | 'PUT' | 'PATCH',
-        url: urlOf(cell.path) + (cell.route === 'GET /v1/patients' ? '?familyName=Matrix' : ''),
+        url: urlOf(cell.path) + withSchedulingIds(QUERIES[cell.route] ?? ''),
         headers: { authorization: `Bearer ${token}`, ...multipart?.headers },
         ...(multipart !== undefined
           ? { payload: multipart.payload }
           : cell.hasBody
-            ? { payload: JSON.parse(JSON.stringify(example ?? null).replace('{patient}', recordIds.patient)) as Record<string, unknown> }
+            ? { payload: JSON.parse(withSchedulingIds(JSON.stringify(example ?? null).replace('{patient}', recordIds.patient))) as Record<string, unknown> }
             : {}),
       });
       const expected = allowed(role, cell.access) ? 'allowed' : 'forbidden';

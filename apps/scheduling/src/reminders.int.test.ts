@@ -324,6 +324,23 @@ describe('the reminder clock', () => {
     await expect(h.client.getAppointment({ appointmentId: randomUUID() }, auditor)).rejects.toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
   });
 
+  it('lets the admin, the front desk and an integration set up calendars, but not a nurse (who may book)', async () => {
+    const tenantId = randomUUID();
+    const upsertSite = (roles: string[]) =>
+      new Promise<unknown>((resolve, reject) =>
+        h.client.raw.upsertSite(
+          { site: { id: '', name: 'North', timeZone: 'Europe/Madrid' } },
+          metadataForCaller({ tenantId, actor: `user:${roles.join('+')}`, roles }),
+          (error: ServiceError | null, response: unknown) => (error === null ? resolve(response) : reject(error)),
+        ),
+      );
+    await expect(upsertSite(['nurse'])).rejects.toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+    await expect(upsertSite(['clinician'])).rejects.toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+    for (const roles of [['admin'], ['front_desk'], ['integration']]) {
+      await expect(upsertSite(roles), roles[0]).resolves.toMatchObject({ site: { name: 'North' } });
+    }
+  });
+
   it("lets the hospital's admin and the platform operator set the reminder policy, and nobody else", async () => {
     const tenantId = randomUUID();
     const policy = policyToProto({ ...DEFAULT_POLICY, noShowAfterMinutes: 45 });

@@ -36,6 +36,9 @@ const table = {
   'patients:write': ['clinician', 'nurse', 'front_desk', 'integration'],
   'appointments:read': ['clinician', 'nurse', 'front_desk', 'integration'],
   'appointments:write': ['clinician', 'nurse', 'front_desk', 'integration'],
+  // the calendar set-up (sites, clinics, clinicians, appointment types, working hours): the
+  // hospital's admin, the front desk who keep the clinics' diaries, and an EHR that owns them
+  'scheduling:configure': ['admin', 'front_desk', 'integration'],
   'documents:read': ['clinician', 'nurse'],
   'documents:share': ['clinician', 'nurse', 'integration'],
   'audit:read': ['admin', 'auditor'],

@@ -47,7 +47,30 @@ interface Expected {
   multipart?: boolean;
   /** Events the same call records first, in order (e.g. a PATCH reads, then updates). */
   before?: readonly string[];
+  /** The path and query, when the route's ids are not the conversation's (appointments, set-up). */
+  url?: () => string;
+  /** The call reads no patient data and its service records nothing on success (free slots). */
+  unaudited?: true;
 }
+
+/**
+ * The scheduling set-up's ids (made by its own subject before the calls): a calendar open every
+ * day, and one appointment of the conversation's patient per changing route, at free slots.
+ */
+const sched = { site: '', clinic: '', clinician: '', type: '', read: '', reschedule: '', cancel: '', attendance: '', slots: [] as string[], from: '', to: '' };
+
+/** `{site}`, `{clinic}`, `{clinician}`, `{type}`, `{waId}` and `{slotN}` in a body, filled in. */
+function withSchedulingIds(text: string, waId: string): string {
+  return text
+    .replaceAll('{site}', sched.site)
+    .replaceAll('{clinic}', sched.clinic)
+    .replaceAll('{clinician}', sched.clinician)
+    .replaceAll('{type}', sched.type)
+    .replaceAll('{waId}', waId)
+    .replace(/\{slot([0-9])\}/g, (_, n: string) => sched.slots[Number(n)] ?? '');
+}
+const WEEK = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:30' }));
+const schedulingRange = () => `from=${sched.from}&to=${sched.to}`;
 
 /** The records set-up's ids, filled before the calls (`{patient}` in a body is replaced by its id). */
 const recordIds = { patient: '', document: '', share: '', mrn: `AUD-${randomUUID().slice(0, 8)}` };
@@ -159,6 +182,42 @@ const EXPECTED: Record<string, Expected> = {
   exportFhirPatient: { action: 'patient.read', resourceType: 'patient', patient: false, records: true },
   exportFhirDocumentReference: { action: 'document.downloaded_by_staff', resourceType: 'document', patient: false, records: true },
   exportFhirDiagnosticReport: { action: 'document.read', resourceType: 'document', patient: false, records: true },
+  // the calendar set-up: staff data, audited by scheduling as configuration (one event per call)
+  putSite: { action: 'scheduling.configured', resourceType: 'site', patient: false, url: () => `/v1/sites/${randomUUID()}`, body: { name: 'Audit site', timeZone: 'UTC' } },
+  putClinic: { action: 'scheduling.configured', resourceType: 'clinic', patient: false, url: () => `/v1/clinics/${randomUUID()}`, body: { siteId: '{site}', name: 'Audit clinic' } },
+  putClinician: { action: 'scheduling.configured', resourceType: 'clinician', patient: false, url: () => `/v1/clinicians/${randomUUID()}`, body: { clinicId: '{clinic}', displayName: 'Dr Audit' } },
+  // the same week again: the appointments below stay inside the hours
+  putWorkingHours: { action: 'scheduling.configured', resourceType: 'clinician', patient: false, url: () => `/v1/clinicians/${sched.clinician}/working-hours`, body: { hours: WEEK, exceptions: [] } },
+  putAppointmentType: { action: 'scheduling.configured', resourceType: 'appointment_type', patient: false, url: () => `/v1/appointment-types/${randomUUID()}`, body: { name: 'Audit type', mode: 'video', durationMinutes: 20 } },
+  searchAvailability: {
+    action: '',
+    resourceType: '',
+    patient: false,
+    unaudited: true,
+    url: () => `/v1/availability?appointmentTypeId=${sched.type}&clinicId=${sched.clinic}&${schedulingRange()}`,
+  },
+  // appointments of the conversation's patient: scheduling names them by number hash
+  bookAppointment: {
+    action: 'appointment.booked',
+    resourceType: 'appointment',
+    patient: true,
+    status: 201,
+    url: () => '/v1/appointments',
+    body: { clinicianId: '{clinician}', appointmentTypeId: '{type}', startsAt: '{slot4}', patient: { waId: '{waId}' } },
+  },
+  listAppointments: { action: 'appointment.list', resourceType: 'appointment_list', patient: false, url: () => `/v1/appointments?${schedulingRange()}&clinicianId=${sched.clinician}` },
+  getAppointment: { action: 'appointment.read', resourceType: 'appointment', patient: true, url: () => `/v1/appointments/${sched.read}` },
+  rescheduleAppointment: { action: 'appointment.rescheduled', resourceType: 'appointment', patient: true, url: () => `/v1/appointments/${sched.reschedule}/reschedule`, body: { startsAt: '{slot5}' } },
+  cancelAppointment: { action: 'appointment.cancelled', resourceType: 'appointment', patient: true, url: () => `/v1/appointments/${sched.cancel}/cancel`, body: {} },
+  markAppointmentAttendance: { action: 'appointment.attendance_marked', resourceType: 'appointment', patient: true, url: () => `/v1/appointments/${sched.attendance}/attendance`, body: { outcome: 'no_show' } },
+  importAppointments: {
+    action: 'appointment.imported',
+    resourceType: 'appointment',
+    patient: true,
+    url: () => '/v1/appointments/import',
+    body: { appointments: [{ externalId: `EHR-${randomUUID()}`, clinicianId: '{clinician}', appointmentTypeId: '{type}', startsAt: '{slot6}', patient: { waId: '{waId}' } }] },
+  },
+  noShowReport: { action: 'appointment.stats_read', resourceType: 'clinic', patient: false, url: () => `/v1/reports/no-shows?${schedulingRange()}` },
 };
 
 describe('audit coverage of the api', () => {
@@ -203,6 +262,34 @@ describe('audit coverage of the api', () => {
     expect(setupShare.status, setupShare.text).toBe(201);
     recordIds.share = z.object({ id: z.string() }).parse(setupShare.body).id;
 
+    // the scheduling set-up (its own subject, not counted): a calendar and four appointments of the patient
+    const scheduler = await staffClient(s, { subject: `scheduling-setup-${randomUUID().slice(0, 8)}`, roles: ['front_desk'] });
+    const deskAuth = { authorization: `Bearer ${scheduler.token}` };
+    Object.assign(sched, { site: randomUUID(), clinic: randomUUID(), clinician: randomUUID(), type: randomUUID() });
+    for (const [path, body] of [
+      [`/v1/sites/${sched.site}`, { name: 'Audit site', timeZone: 'UTC' }],
+      [`/v1/clinics/${sched.clinic}`, { siteId: sched.site, name: 'Audit clinic' }],
+      [`/v1/clinicians/${sched.clinician}`, { clinicId: sched.clinic, displayName: 'Dr Audit' }],
+      [`/v1/clinicians/${sched.clinician}/working-hours`, { hours: WEEK, exceptions: [] }],
+      [`/v1/appointment-types/${sched.type}`, { name: 'Audit type', mode: 'in_person', durationMinutes: 20 }],
+    ] as const) {
+      const response = await requestJson('PUT', `${s.urls.api}${path}`, { headers: deskAuth, body });
+      expect(response.status, `${path}: ${response.text}`).toBe(200);
+    }
+    sched.from = new Date(Date.now() + 86_400_000).toISOString();
+    sched.to = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const free = await requestJson('GET', `${s.urls.api}/v1/availability?appointmentTypeId=${sched.type}&clinicId=${sched.clinic}&${schedulingRange()}&limit=7`, { headers: deskAuth });
+    sched.slots = z.object({ items: z.array(z.object({ startsAt: z.string() })) }).parse(free.body).items.map((slot) => slot.startsAt);
+    expect(sched.slots).toHaveLength(7);
+    for (const [index, which] of (['read', 'reschedule', 'cancel', 'attendance'] as const).entries()) {
+      const booked = await requestJson('POST', `${s.urls.api}/v1/appointments`, {
+        headers: deskAuth,
+        body: { clinicianId: sched.clinician, appointmentTypeId: sched.type, startsAt: sched.slots[index], patient: { waId } },
+      });
+      expect(booked.status, booked.text).toBe(201);
+      sched[which] = z.object({ id: z.string() }).parse(booked.body).id;
+    }
+
     // one staff member (subject) per call, so that "exactly one event" is counted per call
     const subjects = new Map<string, { operationId: string; response: JsonResponse }>();
     for (const route of patientRoutes) {
@@ -211,9 +298,11 @@ describe('audit coverage of the api', () => {
       const staff: StaffClient = await staffClient(s, { subject, roles: ['clinician'] });
       const expected = EXPECTED[route.operationId];
       const url =
-        expected?.records === true
-          ? `${s.urls.api}${recordsPath(route.path)}${expected.query ?? ''}`
-          : `${s.urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id)}`;
+        expected?.url !== undefined
+          ? `${s.urls.api}${expected.url()}`
+          : expected?.records === true
+            ? `${s.urls.api}${recordsPath(route.path)}${expected.query ?? ''}`
+            : `${s.urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id)}`;
       if (expected?.multipart === true) {
         const uploaded = await uploadPdf(s.urls.api, staff.token, recordIds.patient);
         expect(uploaded.status, route.operationId).toBe(201);
@@ -228,7 +317,7 @@ describe('audit coverage of the api', () => {
       }
       const response = await requestJson(route.method, url, {
         headers: { authorization: `Bearer ${staff.token}` },
-        ...(expected?.body === undefined ? {} : { body: JSON.parse(JSON.stringify(expected.body).replace('{patient}', recordIds.patient)) as unknown }),
+        ...(expected?.body === undefined ? {} : { body: JSON.parse(withSchedulingIds(JSON.stringify(expected.body).replace('{patient}', recordIds.patient), waId)) as unknown }),
       });
       if (expected?.status === undefined) expect(response.status, `${route.operationId}: ${response.text}`).toBeLessThan(300);
       else expect(response.status, route.operationId).toBe(expected.status);
@@ -284,6 +373,10 @@ describe('audit coverage of the api', () => {
 
     for (const [subject, { operationId, response }] of subjects) {
       const expected = EXPECTED[operationId]!;
+      if (expected.unaudited === true) {
+        expect(byActor(subject).filter((event) => event.action !== 'auth.login'), operationId).toEqual([]);
+        continue;
+      }
       const event = of(subject, expected.before);
       if (expected.records === true && operationId !== 'createPatient' && operationId !== 'importFhirPatient' && operationId !== 'searchPatients') {
         expect(event.patientId, operationId).toBe(recordIds.patient);

@@ -59,7 +59,41 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
     defaultLanguage: 'es',
   },
   setReleasePolicy: { allowDocumentInChat: false },
+  // appointments and the calendar set-up: `{site}`, `{clinic}` are A's ids
+  putClinic: { siteId: '{site}', name: 'Cross-tenant clinic' },
+  putClinician: { clinicId: '{clinic}', displayName: 'Dr Cross' },
+  putWorkingHours: { hours: [{ weekday: 1, start: '09:00', end: '10:00' }], exceptions: [] },
+  rescheduleAppointment: { startsAt: '2031-01-06T09:00:00Z' },
+  cancelAppointment: {},
+  markAppointmentAttendance: { outcome: 'attended' },
+  putSite: { name: 'Cross-tenant site', timeZone: 'UTC' },
+  putAppointmentType: { name: 'Cross-tenant type', mode: 'in_person', durationMinutes: 15 },
 };
+
+/**
+ * The calendar set-up PUTs create or replace AT the id given, and scheduling keys every row by
+ * (tenant, id): B's PUT of A's id makes B's own thing (200; or 404 when it names a parent B lacks),
+ * never touching A's, which is checked after the matrix (A's free slots and appointment unchanged).
+ */
+const UPSERT_OPERATIONS = new Set(['putSite', 'putClinic', 'putClinician', 'putWorkingHours', 'putAppointmentType']);
+
+/** Tenant A's calendar and one appointment of A's patient, made through the api. */
+const schedulingA = { site: '', clinic: '', clinician: '', type: '', appointment: '', slotsLeft: [] as string[] };
+const APPOINTMENT_RANGE = { from: '', to: '' };
+
+function bodyFor(operationId: string): unknown {
+  return JSON.parse(JSON.stringify(EXAMPLE_BODIES[operationId] ?? null).replaceAll('{site}', schedulingA.site).replaceAll('{clinic}', schedulingA.clinic));
+}
+
+/** A's id of the kind the path names (A's conversation for the conversation routes and any other). */
+function idFor(path: string): string {
+  if (path.startsWith('/v1/appointments/')) return schedulingA.appointment;
+  if (path.startsWith('/v1/sites/')) return schedulingA.site;
+  if (path.startsWith('/v1/clinics/')) return schedulingA.clinic;
+  if (path.startsWith('/v1/clinicians/')) return schedulingA.clinician;
+  if (path.startsWith('/v1/appointment-types/')) return schedulingA.type;
+  return conversation.id;
+}
 
 /** The not-found code of each route family (default: the conversation's). */
 function notFoundCode(path: string): string {
@@ -68,6 +102,7 @@ function notFoundCode(path: string): string {
     return 'document_not_found';
   }
   if (path.startsWith('/v1/shares/')) return 'share_not_found';
+  if (path.startsWith('/v1/appointments/')) return 'appointment_not_found';
   return 'conversation_not_found';
 }
 
@@ -110,6 +145,7 @@ beforeAll(async () => {
   });
   messageIds = (await tenantA.messages(conversation.id)).map((message) => message.id);
   expect(messageIds.length).toBeGreaterThan(0);
+  await setUpSchedulingA();
 
   const document = documentSchema.parse((await requestJson('GET', stack().urls.openapi)).body);
   routes = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -121,6 +157,43 @@ beforeAll(async () => {
     }),
   );
 });
+
+/** A's calendar (every day, nearly all day, UTC) and an appointment for A's patient, through the api. */
+async function setUpSchedulingA(): Promise<void> {
+  const api = `${stack().urls.api}/v1`;
+  const headers = { authorization: `Bearer ${await stack().mintToken({ roles: ['front_desk'] })}` };
+  const put = async (path: string, body: unknown) => {
+    const response = await requestJson('PUT', `${api}${path}`, { headers, body });
+    expect(response.status, `${path}: ${response.text}`).toBe(200);
+  };
+  Object.assign(schedulingA, { site: randomUUID(), clinic: randomUUID(), clinician: randomUUID(), type: randomUUID() });
+  await put(`/sites/${schedulingA.site}`, { name: 'A site', timeZone: 'UTC' });
+  await put(`/clinics/${schedulingA.clinic}`, { siteId: schedulingA.site, name: 'A clinic' });
+  await put(`/clinicians/${schedulingA.clinician}`, { clinicId: schedulingA.clinic, displayName: 'Dr A' });
+  await put(`/clinicians/${schedulingA.clinician}/working-hours`, { hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:30' })), exceptions: [] });
+  await put(`/appointment-types/${schedulingA.type}`, { name: 'A type', mode: 'in_person', durationMinutes: 30 });
+  APPOINTMENT_RANGE.from = new Date(Date.now() + 86_400_000).toISOString();
+  APPOINTMENT_RANGE.to = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  const [slot] = await slotsOfA(headers);
+  const booked = await requestJson('POST', `${api}/appointments`, {
+    headers,
+    body: { clinicianId: schedulingA.clinician, appointmentTypeId: schedulingA.type, startsAt: slot, patient: { waId, displayName: PROFILE_NAME } },
+  });
+  expect(booked.status, booked.text).toBe(201);
+  schedulingA.appointment = z.object({ id: z.string() }).parse(booked.body).id;
+  schedulingA.slotsLeft = await slotsOfA(headers);
+  const range = `from=${APPOINTMENT_RANGE.from}&to=${APPOINTMENT_RANGE.to}`;
+  LIST_QUERIES['/v1/appointments'] = `?${range}`;
+  LIST_QUERIES['/v1/reports/no-shows'] = `?${range}`;
+}
+
+/** A's free slots in the range (a change of A's site zone or A's type by B would move them). */
+async function slotsOfA(headers: Record<string, string>): Promise<string[]> {
+  const query = `appointmentTypeId=${schedulingA.type}&clinicId=${schedulingA.clinic}&from=${APPOINTMENT_RANGE.from}&to=${APPOINTMENT_RANGE.to}&limit=5`;
+  const response = await requestJson('GET', `${stack().urls.api}/v1/availability?${query}`, { headers });
+  expect(response.status, response.text).toBe(200);
+  return z.object({ items: z.array(z.object({ startsAt: z.string() })) }).parse(response.body).items.map((slot) => slot.startsAt);
+}
 
 /** Nothing of tenant A's patient in a response: not the number, the name, the text or A's ids. */
 function expectNothingOfA(body: unknown, what: string): void {
@@ -136,15 +209,21 @@ describe('cross-tenant matrix through the api', () => {
     expect(withId.length).toBeGreaterThanOrEqual(3);
     for (const route of withId) {
       if (route.hasBody && !(route.operationId in EXAMPLE_BODIES)) throw new Error(`no example body for ${route.operationId}`);
-      const url = `${stack().urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, conversation.id)}`;
+      const url = `${stack().urls.api}${route.path.replace(/\{[A-Za-z0-9_]+\}/g, idFor(route.path))}`;
       const response =
         route.operationId === 'uploadDocument'
           ? await uploadAs(tenantB.token, url)
           : await requestJson(route.method, url, {
               headers: { authorization: `Bearer ${tenantB.token}` },
-              ...(route.hasBody ? { body: EXAMPLE_BODIES[route.operationId] } : {}),
+              ...(route.hasBody ? { body: bodyFor(route.operationId) } : {}),
             });
       const what = `${route.method} ${route.path}`;
+      if (UPSERT_OPERATIONS.has(route.operationId)) {
+        // B's own thing under that id: nothing of A's in the answer, A's unchanged (checked below)
+        expect([200, 404], `${what}: ${response.text}`).toContain(response.status);
+        expectNothingOfA(response.body, what);
+        continue;
+      }
       expect(response.status, what).toBe(404);
       expect(problemCode(response), what).toBe(notFoundCode(route.path));
       expectNothingOfA(response.body, what);
@@ -152,6 +231,23 @@ describe('cross-tenant matrix through the api', () => {
     // and nothing was queued to A's patient by B's POST
     const outbound = (await tenantA.messages(conversation.id)).filter((message) => message.direction === 'outbound');
     expect(outbound).toEqual([]);
+    // B's set-up under A's ids changed nothing of A's: same free slots (site zone, type length),
+    // the appointment still A's patient's
+    const headersA = { authorization: `Bearer ${tenantA.token}` };
+    expect(await slotsOfA(headersA)).toEqual(schedulingA.slotsLeft);
+    const appointment = await requestJson('GET', `${stack().urls.api}/v1/appointments/${schedulingA.appointment}`, { headers: headersA });
+    expect(appointment.status, appointment.text).toBe(200);
+    expect(appointment.body).toMatchObject({ status: 'booked', patient: { waId } });
+  });
+
+  it("answers B's availability search on A's type and clinic ids with nothing of A's", async () => {
+    const query = `appointmentTypeId=${schedulingA.type}&clinicId=${schedulingA.clinic}&from=${APPOINTMENT_RANGE.from}&to=${APPOINTMENT_RANGE.to}`;
+    const response = await requestJson('GET', `${stack().urls.api}/v1/availability?${query}`, { headers: { authorization: `Bearer ${tenantB.token}` } });
+    // B may have made its own type, clinic and clinician under A's ids above (the set-up matrix),
+    // with B's own hours: whatever B gets, it is never A's appointment's slot taken away, nor A's data
+    expect([200, 404], response.text).toContain(response.status);
+    if (response.status === 404) expect(problemCode(response)).toBe('appointment_type_not_found');
+    expectNothingOfA(response.body, 'GET /v1/availability');
   });
 
   it("lists none of A's items on every list route", async () => {
@@ -163,7 +259,9 @@ describe('cross-tenant matrix through the api', () => {
         !route.path.includes('{') &&
         route.path !== '/v1/admin/tenant' &&
         // a WebSocket, not a list: its isolation is shown in inbox.e2e.test.ts (B's socket receives nothing)
-        route.path !== '/v1/stream',
+        route.path !== '/v1/stream' &&
+        // a search that names a type: checked on its own above
+        route.path !== '/v1/availability',
     );
     let listed = 0;
     for (const route of lists) {

@@ -99,16 +99,14 @@ export async function searchSlots(
 
 export function createSetupUseCases(deps: UseCaseDeps, authorize: Authorize) {
   const { pool, clock } = deps;
-  const write = (caller: TenantCaller) => authorize(caller, 'appointments:write', AUDIT_ACTIONS.configure);
 
   async function configured<T>(
     caller: TenantCaller,
     resource: { type: string; id: string },
     work: (client: Queryable, now: Date) => Promise<T>,
-    permission: 'appointments:write' | 'tenant:admin' = 'appointments:write',
+    permission: 'scheduling:configure' | 'tenant:admin' = 'scheduling:configure',
   ): Promise<T> {
-    if (permission === 'appointments:write') await write(caller);
-    else await authorize(caller, permission, AUDIT_ACTIONS.configure);
+    await authorize(caller, permission, AUDIT_ACTIONS.configure);
     return withTenant(pool, caller.tenantId, async (client) => {
       const now = clock();
       const result = await work(client, now);
