@@ -191,12 +191,12 @@ describe('network policies', () => {
     ]);
   });
 
-  it('let only the edges (api, gateway, records for the release page) take traffic from the ingress controller', () => {
+  it('let only the edges (api, gateway, records for the release page, the console) take traffic from the ingress controller', () => {
     const edge = (byKind(renders.default!, 'NetworkPolicy') as Policy[])
       .filter((policy) => (policy.spec.ingress ?? []).some((rule) => JSON.stringify(rule.from ?? []).includes('ingress-nginx')))
       .map(componentOf)
       .sort();
-    expect(edge).toEqual(['api', 'gateway', 'records']);
+    expect(edge).toEqual(['api', 'console', 'gateway', 'records']);
   });
 
   it('let only the gateway reach port 443 beyond the cluster besides the api (OIDC keys)', () => {

@@ -1,6 +1,6 @@
 import { generateSeed } from '@careline/stack';
 import { describe, expect, it } from 'vitest';
-import { renderBanner } from './banner';
+import { type BannerInput, renderBanner } from './banner';
 
 const seed = generateSeed();
 const urls = {
@@ -16,7 +16,7 @@ const urls = {
   simulator: 'http://127.0.0.1:8090',
   simulatorControl: 'http://127.0.0.1:8090/_sim',
 };
-const banner = renderBanner({
+const input: BannerInput = {
   urls,
   seed,
   token: 'header.payload.signature',
@@ -27,11 +27,20 @@ const banner = renderBanner({
   stateDir: '.local/dev',
   startedInMs: 4200,
   demoPatientWaId: '15551234567',
-});
+};
+const banner = renderBanner(input);
 
 describe('the npm start banner', () => {
   it('says where every process listens', () => {
     for (const url of Object.values(urls)) expect(banner).toContain(url);
+  });
+
+  it('gives the console URL and who to sign in as, when the console runs', () => {
+    const withConsole = renderBanner({ ...input, urls: { ...urls, console: 'http://127.0.0.1:8087' } });
+    const line = withConsole.split('\n').find((l) => l.trim().startsWith('console'));
+    expect(line).toContain('http://127.0.0.1:8087');
+    expect(line).toContain(seed.staff.subject);
+    expect(banner.split('\n').some((l) => l.trim().startsWith('console'))).toBe(false);
   });
 
   it('names the demo hospital and hands out a ready token', () => {

@@ -34,6 +34,9 @@ export function renderBanner(input: BannerInput): string {
     '',
     `Careline is running (ready in ${(input.startedInMs / 1000).toFixed(1)} s). Ctrl-C stops it.`,
     '',
+    ...(urls.console === undefined
+      ? []
+      : [pad('console') + `${urls.console}   (sign in as ${seed.staff.subject}, roles ${seed.staff.roles.join(', ')}; tenant pre-filled)`]),
     pad('api') + `${urls.api}   docs ${urls.apiDocs}   OpenAPI ${urls.openapi}`,
     pad('gateway') + `${urls.gateway}   webhook ${urls.webhook}   gRPC ${urls.gatewayGrpc}`,
     pad('ingest') + urls.ingest,

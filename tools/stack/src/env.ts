@@ -7,7 +7,7 @@ import type { StackPorts } from './ports';
 import type { StackSeed } from './seed';
 import type { StateFiles } from './state';
 
-export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'scheduling', 'records', 'audit', 'api'] as const;
+export const APP_NAMES = ['wa-simulator', 'gateway', 'ingest', 'messaging', 'scheduling', 'records', 'audit', 'api', 'console'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
 /** `undefined` removes a variable the parent process has. */
@@ -153,6 +153,26 @@ export function appEnv(app: AppName, ctx: EnvContext): ProcessEnv {
         // Development sign-in only: the api's own issuer, its key kept in the state dir.
         CARELINE_DEV_AUTH: 'true',
         CARELINE_DEV_AUTH_KEY_FILE: ctx.files.devAuthKey,
+        // the console's pages call the api from the browser: its origin(s) only
+        CORS_ORIGINS: consoleOrigins(host, ports.console).join(','),
+      };
+    case 'console':
+      return {
+        ...common(ctx, ports.console),
+        CONSOLE_API_URL: urlOf(host, ports.api),
+        // the development sign-in form, pre-filled with the demo hospital
+        CONSOLE_DEV_SIGN_IN: 'true',
+        CONSOLE_DEV_TENANT_ID: ctx.seed.tenant.id,
       };
   }
+}
+
+/**
+ * The origins a browser shows the console under. On loopback both spellings are common (the
+ * banner prints 127.0.0.1, people type localhost), and CORS compares origins as strings.
+ */
+export function consoleOrigins(host: string, port: number): string[] {
+  const origins = [urlOf(host, port)];
+  if (host === '127.0.0.1') origins.push(urlOf('localhost', port));
+  return origins;
 }

@@ -19,6 +19,8 @@ export interface StackPorts {
   audit: number;
   auditGrpc: number;
   simulator: number;
+  /** The staff console's static server. */
+  console: number;
 }
 
 /** DESIGN.md, "Local defaults". */
@@ -36,6 +38,7 @@ export const DEFAULT_PORTS: Readonly<StackPorts> = Object.freeze({
   audit: 8086,
   auditGrpc: 50054,
   simulator: 8090,
+  console: 8087,
 });
 
 const PORT_KEYS = Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[];

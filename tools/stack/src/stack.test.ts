@@ -90,6 +90,19 @@ describe('appEnv', () => {
     expect(records.KAFKA_TOPIC_PREFIX).toBe('e2e_x.');
   });
 
+  it('points the console at the api and lets only the console origin call the api from a browser', () => {
+    const consoleEnv = appEnv('console', ctx);
+    expect(consoleEnv.HTTP_PORT).toBe('8087');
+    expect(consoleEnv.CONSOLE_API_URL).toBe('http://127.0.0.1:8080');
+    expect(consoleEnv.CONSOLE_DEV_SIGN_IN).toBe('true');
+    expect(consoleEnv.CONSOLE_DEV_TENANT_ID).toBe(seed.tenant.id);
+    // no database, no Kafka, no keys: it serves files
+    expect(consoleEnv).toHaveProperty('DATABASE_URL', undefined);
+    expect(consoleEnv).toHaveProperty('KAFKA_BROKERS', undefined);
+    expect(appEnv('api', ctx).CORS_ORIGINS).toBe('http://127.0.0.1:8087,http://localhost:8087');
+    expect(appEnv('api', { ...ctx, host: '10.1.2.3' }).CORS_ORIGINS).toBe('http://10.1.2.3:8087');
+  });
+
   it('leaves KAFKA_TOPIC_PREFIX unset for the empty prefix', () => {
     expect(appEnv('ingest', { ...ctx, topicPrefix: '' })).toHaveProperty('KAFKA_TOPIC_PREFIX', undefined);
   });

@@ -100,6 +100,8 @@ export interface StackUrls {
   auditGrpc?: string;
   simulator: string;
   simulatorControl: string;
+  /** The staff console (sign in with the development issuer). Optional for the same reason as `audit`. */
+  console?: string;
 }
 
 export interface MintTokenRequest {
@@ -141,6 +143,8 @@ const START_GROUPS: readonly (readonly AppName[])[] = [
   ['wa-simulator'],
   ['gateway', 'ingest', 'messaging', 'scheduling', 'records', 'audit'],
   ['api'],
+  // the console's server needs nothing else to start; last, so that the banner's URL works at once
+  ['console'],
 ];
 
 export function bundlePath(app: AppName, distDir = path.join(repoRoot, 'dist', 'apps')): string {
@@ -329,6 +333,7 @@ function stackUrls(host: string, ports: StackPorts): StackUrls {
     auditGrpc: `${host}:${ports.auditGrpc}`,
     simulator,
     simulatorControl: `${simulator}/_sim`,
+    console: urlOf(host, ports.console),
   };
 }
 
@@ -350,6 +355,8 @@ function httpUrlOf(app: AppName, urls: StackUrls): string {
       return urls.audit ?? '';
     case 'api':
       return urls.api;
+    case 'console':
+      return urls.console ?? '';
   }
 }
 

@@ -57,9 +57,9 @@ Postgres and the outside world: `from` may open a connection to `to` on port `po
 {{- end -}}
 
 {{/* The components that face the outside (ingress controller): api and gateway, records (the
-patients' release page, /r/*), and the simulator's phone UI. */}}
+patients' release page, /r/*), the staff console, and the simulator's phone UI. */}}
 {{- define "careline.edgeComponents" -}}
-[api, gateway, records, wa-simulator]
+[api, gateway, records, console, wa-simulator]
 {{- end -}}
 
 {{- define "careline.image" -}}
@@ -114,6 +114,16 @@ patients' release page, /r/*), and the simulator's phone UI. */}}
 {{- end -}}
 {{- if eq $app.name "records" -}}
 {{- $_ := set $env "MESSAGING_GRPC_URL" (printf "%s-messaging:%v" (include "careline.fullname" $root) $root.Values.apps.messaging.ports.grpc) -}}
+{{- end -}}
+{{- /* the console's browser app calls the api through the Ingress: its public origin */ -}}
+{{- if and (eq $app.name "console") (eq (toString ($app.env.CONSOLE_API_URL | default "")) "") -}}
+{{- $_ := set $env "CONSOLE_API_URL" (printf "https://%s" $root.Values.ingress.api.host) -}}
+{{- end -}}
+{{- /* the api lets the console's origin call it from browsers unless CORS_ORIGINS says otherwise */ -}}
+{{- if and (eq $app.name "api") (eq (toString ($app.env.CORS_ORIGINS | default "")) "") $root.Values.apps.console -}}
+{{- if $root.Values.apps.console.enabled -}}
+{{- $_ := set $env "CORS_ORIGINS" (printf "https://%s" $root.Values.ingress.console.host) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- range $key, $value := $app.env -}}
