@@ -910,6 +910,11 @@ describe('CORS', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+    // an OPTIONS that is no preflight is a bad request like any other: problem+json with a code
+    const bare = await inject({ method: 'OPTIONS', url: '/v1/conversations' });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(bare.json()).toMatchObject({ code: 'invalid_preflight' });
   });
 
   it('allows no origin by default', async () => {

@@ -9,6 +9,7 @@ import {
   type Logger,
   type HttpServer,
   type Resource,
+  PROBLEM_CONTENT_TYPE,
   createHttpServer,
   createLifecycle,
   createMetrics,
@@ -185,6 +186,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
 
   if (config.corsOrigins.length > 0) {
+    // An OPTIONS that is not a CORS preflight (no Origin or no Access-Control-Request-Method) is
+    // refused like any bad request, as problem+json, before the plugin's plain-text 400.
+    http.app.addHook('onRequest', (request, reply, done) => {
+      if (request.method === 'OPTIONS' && (request.headers.origin === undefined || request.headers['access-control-request-method'] === undefined)) {
+        void reply.code(400).type(PROBLEM_CONTENT_TYPE).send({
+          type: 'urn:careline:problem:invalid_preflight',
+          title: 'Bad Request',
+          status: 400,
+          code: 'invalid_preflight',
+          detail: 'An OPTIONS request must be a CORS preflight (Origin and Access-Control-Request-Method).',
+        });
+        return;
+      }
+      done();
+    });
     await http.app.register(cors, {
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],

@@ -1,12 +1,13 @@
-// MediaService.FetchMedia against the WhatsApp simulator (its bundle, as a process) playing Meta:
-// media uploaded through the Graph API comes back byte for byte through the gateway's gRPC call,
-// fetched with the number's own token; another tenant's number and unknown ids are refused.
+// MediaService.FetchMedia and WabaTemplateService.ListWabaTemplates against the WhatsApp simulator
+// (its bundle, as a process) playing Meta: media uploaded through the Graph API comes back byte for
+// byte through the gateway's gRPC call, fetched with the number's own token; another tenant's
+// number and unknown ids are refused; a token Meta refuses is a precondition to fix, not an outage.
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
-import { type FetchMediaResponse, MediaServiceClient } from '@careline/contracts';
+import { type FetchMediaResponse, type ListWabaTemplatesResponse, MediaServiceClient, WabaTemplateServiceClient } from '@careline/contracts';
 import { type DomainError, fromGrpcError, metadataForCaller } from '@careline/runtime';
 import { type StartedProcess, freePort, startProcess } from '@careline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ let gateway: TestGateway;
 let simulator: StartedProcess;
 let simUrl: string;
 let client: InstanceType<typeof MediaServiceClient>;
+let templates: InstanceType<typeof WabaTemplateServiceClient>;
 
 beforeAll(async () => {
   const simPort = await freePort();
@@ -53,10 +55,12 @@ beforeAll(async () => {
   client = new MediaServiceClient(gateway.grpcAddress, credentials.createInsecure(), {
     'grpc.max_receive_message_length': 20 * 1024 * 1024,
   });
+  templates = new WabaTemplateServiceClient(gateway.grpcAddress, credentials.createInsecure());
 }, 120_000);
 
 afterAll(async () => {
   client?.close();
+  templates?.close();
   await simulator?.stop();
   await gateway?.stop();
 });
@@ -122,6 +126,32 @@ describe('MediaService.FetchMedia', () => {
 
     const malformed = await refusal(fetchMedia(TENANT_A, { phoneNumberId: channel.phone_number_id, mediaId: '../x' }));
     expect(malformed.code).toBe('invalid_media_request');
+    expect(gateway.logs.text()).not.toContain(SECRET_MARKER);
+  });
+});
+
+function listTemplates(tenantId: string): Promise<ListWabaTemplatesResponse> {
+  return new Promise((resolve, reject) => {
+    templates.listWabaTemplates({ wabaId: '' }, metadataForCaller({ tenantId, actor: 'service:messaging', roles: [] }), (error, response) => {
+      if (error === null) resolve(response);
+      else reject(fromGrpcError(error));
+    });
+  });
+}
+
+describe('WabaTemplateService.ListWabaTemplates', () => {
+  it("lists the templates of the tenant's WABA with the number's token", async () => {
+    const listed = await listTemplates(TENANT_A);
+    expect(listed.channels).toEqual([{ phoneNumberId: channel.phone_number_id, wabaId: channel.waba_id }]);
+    expect(listed.templates.every((template) => template.wabaId === channel.waba_id)).toBe(true);
+  });
+
+  it('answers a token WhatsApp refuses (190) with channel_credentials_rejected, which no retry cures', async () => {
+    // Tenant B's numbers are unknown to this simulator: Meta's answer to a token it does not know.
+    const refused = await refusal(listTemplates(TENANT_B));
+    expect(refused.code).toBe('channel_credentials_rejected');
+    expect(refused.kind).toBe('failed_precondition');
+    expect(refused.message).not.toContain(SECRET_MARKER);
     expect(gateway.logs.text()).not.toContain(SECRET_MARKER);
   });
 });

@@ -171,6 +171,19 @@ describe('errors become problem+json', () => {
     expect(response.body + text()).not.toContain(MARKER);
   });
 
+  it('an over-long path parameter or a malformed URL is a problem too (the router refuses it before any hook)', async () => {
+    const { app } = build();
+    app.get('/v1/things/:id', () => ({ ok: true }));
+    const long = await app.inject({ method: 'GET', url: `/v1/things/${'x'.repeat(300)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(long.json()).toMatchObject({ code: 'uri_too_long', status: 414 });
+    const malformed = await app.inject({ method: 'GET', url: '/v1/things/%E0%A4%A' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(malformed.json()).toMatchObject({ code: 'bad_request', status: 400 });
+  });
+
   it('an unknown route is a 404 problem', async () => {
     const { app } = build();
     const response = await app.inject({ method: 'GET', url: '/nope' });
@@ -253,6 +266,11 @@ describe('as a lifecycle resource', () => {
       body: JSON.stringify({ to: 'x', text: 'y'.repeat(100_000) }),
     });
     expect(await posted.json()).toEqual({ trace: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    // Headers over Node's limit never reach fastify: the parser's refusal is problem+json as well.
+    const oversized = await fetch(`${base}/healthz`, { headers: { 'x-big': 'a'.repeat(20_000) } });
+    expect(oversized.status).toBe(431);
+    expect(oversized.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await oversized.json()) as { code: string }).code).toBe('headers_too_large');
     await lifecycle.stop();
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });

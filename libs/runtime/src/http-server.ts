@@ -3,8 +3,9 @@
 // headers or body) and the HTTP edge's error translation (problem+json). Apps add their routes
 // on `app` before the lifecycle starts it.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Resource } from './lifecycle';
 import type { Logger } from './logger';
 import { httpDurationHistogram, type Registry } from './metrics';
@@ -77,6 +78,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // A malformed URL or an over-long path parameter fails in the router, before any hook: answer
+    // it as every other refusal (problem+json with a code) instead of fastify's own JSON.
+    // Errors Node's HTTP parser meets before fastify sees a request (headers too large, a broken
+    // request line, a client too slow): the same problem+json, written on the socket as fastify would.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify(toProblem({ statusCode: status }));
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(error);
+    },
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const problem = toProblem(error, pathOf(request.url));
+      void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+    },
   });
 
   // The trace of each request, kept beside it. Handlers run inside it (onRequest enters it, and

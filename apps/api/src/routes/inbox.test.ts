@@ -67,7 +67,7 @@ describe('inbox routes', () => {
     expect(fake.calls.at(-1)?.request).toEqual({
       pageSize: 5,
       pageToken: '',
-      filter: { status: ConversationStatus.CONVERSATION_STATUS_PENDING, assignedTo: 'nurse-1', teamId: 'team-lab', unreadOnly: true },
+      filter: { status: ConversationStatus.CONVERSATION_STATUS_PENDING, assignedTo: 'nurse-1', teamId: 'team-lab', unreadOnly: true, patientId: '' },
     });
     await call('GET', '/v1/conversations');
     expect(fake.calls.at(-1)?.request).toEqual({ pageSize: 50, pageToken: '', filter: undefined });
@@ -163,6 +163,8 @@ describe('GET /v1/stream', () => {
     // the browser's way: the token as a subprotocol (a plain GET passing auth is told to upgrade)
     const viaProtocol = await app.http.app.inject({ method: 'GET', url: '/v1/stream', headers: { 'sec-websocket-protocol': `${STREAM_PROTOCOL}, bearer.${token}` } });
     expect(viaProtocol.statusCode).toBe(426);
+    expect(viaProtocol.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(viaProtocol.json()).toMatchObject({ code: 'upgrade_required', status: 426 });
     // from now on (the earlier tests' changes are in the log too, and would be replayed from 0)
     const start = fake.inbox.lastSeq(auth.tenantId);
     const live = await connect(`?after=${start}`, { authorization: `Bearer ${token}` });

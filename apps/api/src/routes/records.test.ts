@@ -181,7 +181,7 @@ describe('document upload (multipart)', () => {
     expect(fake.calls.length).toBe(before);
   });
 
-  it('refuses a JSON body with 415, and a missing file or title or an unknown part with 400 naming them', async () => {
+  it('refuses a JSON body with 415, a missing file or title or an unknown part with 400 naming them, and a truncated body with 400', async () => {
     const patient = fake.addPatient(auth.tenantId);
     const json = await call('POST', `/v1/patients/${patient.id}/documents`, { title: 'x', file: 'JVBERi0=' });
     expect(json.statusCode).toBe(415);
@@ -191,6 +191,17 @@ describe('document upload (multipart)', () => {
     expect(missing.statusCode).toBe(400);
     const paths = (problemSchema.parse(missing.json()).details?.['errors'] as { path: string }[]).map((e) => e.path).sort();
     expect(paths).toEqual(['body/file', 'body/note', 'body/title']);
+
+    // a body cut short (no closing boundary) is the client's malformed input, not a server error
+    const whole = multipart([{ name: 'title', value: 'Lab' }, { name: 'file', value: '%PDF-1.7 x', filename: 'a.pdf' }]);
+    const cut = await app.http.app.inject({
+      method: 'POST',
+      url: `/v1/patients/${patient.id}/documents`,
+      headers: { authorization: `Bearer ${nurse}`, ...whole.headers },
+      payload: whole.payload.subarray(0, whole.payload.length - 30),
+    });
+    expect(cut.statusCode).toBe(400);
+    expect(code(cut)).toBe('malformed_multipart');
   });
 });
 

@@ -3,7 +3,7 @@
 // handed to records, which sniffs the type from the bytes (the declared type is ignored) and
 // stores it encrypted. Downloads are never rendered inline and never cached.
 import type { FastifyRequest } from 'fastify';
-import { invalidArgument } from '@careline/runtime';
+import { invalidArgument, isDomainError } from '@careline/runtime';
 import { z } from 'zod';
 import type { Router } from '../http/router';
 import { pageQuerySchema } from '../schemas/common';
@@ -51,27 +51,34 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
   let file: { content: Buffer; fileName: string; declaredContentType: string } | undefined;
   const fields: Record<string, unknown> = {};
   const errors: { path: string; message: string }[] = [];
-  for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024, parts: 5 } })) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file') {
-        part.file.resume();
-        errors.push({ path: `body/${part.fieldname.slice(0, 40)}`, message: 'is not a known part' });
-        continue;
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024, parts: 5 } })) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') {
+          part.file.resume();
+          errors.push({ path: `body/${part.fieldname.slice(0, 40)}`, message: 'is not a known part' });
+          continue;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          chunks.push(chunk);
+        }
+        // busboy stops at the limit and marks the stream truncated (the plugin may also throw)
+        if (part.file.truncated || size > maxBytes) throw tooLarge(maxBytes);
+        file = { content: Buffer.concat(chunks, size), fileName: part.filename.slice(0, 255), declaredContentType: part.mimetype };
+      } else if (part.fieldname === 'title') {
+        fields['title'] = part.value;
+      } else {
+        errors.push({ path: `body/${part.fieldname.slice(0, 40)}`, message: 'is not a known field' });
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of part.file as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        chunks.push(chunk);
-      }
-      // busboy stops at the limit and marks the stream truncated (the plugin may also throw)
-      if (part.file.truncated || size > maxBytes) throw tooLarge(maxBytes);
-      file = { content: Buffer.concat(chunks, size), fileName: part.filename.slice(0, 255), declaredContentType: part.mimetype };
-    } else if (part.fieldname === 'title') {
-      fields['title'] = part.value;
-    } else {
-      errors.push({ path: `body/${part.fieldname.slice(0, 40)}`, message: 'is not a known field' });
     }
+  } catch (error) {
+    // Our own refusals and the plugin's limits carry a status; anything else is the multipart
+    // parser failing on the bytes (a body that ends early, a broken header): the client's fault.
+    if (isDomainError(error) || (error instanceof Error && 'statusCode' in error)) throw error;
+    throw invalidArgument('malformed_multipart', 'The multipart body is malformed or ends early.');
   }
   const parsed = uploadFieldsSchema.safeParse(fields);
   if (!parsed.success) {
@@ -101,7 +108,11 @@ export function registerRecordRoutes(router: Router, records: RecordsUseCases, o
     bodyContentType: 'multipart/form-data',
     problems: [
       PATIENT_NOT_FOUND,
-      { status: 400, description: '`unsupported_content_type`: the bytes are not a PDF, PNG, JPEG or WebP (whatever the declared type).' },
+      {
+        status: 400,
+        description:
+          '`unsupported_content_type`: the bytes are not a PDF, PNG, JPEG or WebP (whatever the declared type). `malformed_multipart`: the multipart body is malformed or ends early.',
+      },
       { status: 413, description: '`payload_too_large`: the file is larger than the limit.' },
       { status: 415, description: '`unsupported_media_type`: the body is not multipart/form-data.' },
     ],

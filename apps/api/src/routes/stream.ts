@@ -15,7 +15,7 @@ import websocket from '@fastify/websocket';
 import type { Principal, TokenVerifier } from '@careline/auth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '@careline/runtime';
-import { invalidArgument } from '@careline/runtime';
+import { PROBLEM_CONTENT_TYPE, invalidArgument } from '@careline/runtime';
 import { z } from 'zod';
 import type { WebSocket } from 'ws';
 import type { AccessAudit } from '../auth/access-audit';
@@ -118,7 +118,13 @@ export async function registerStreamRoute(options: StreamOptions): Promise<void>
     },
     handler: (_request, reply) =>
       // a plain GET (no upgrade) on the stream
-      reply.code(426).header('upgrade', 'websocket').send({ code: 'upgrade_required', detail: 'Connect with a WebSocket.' }),
+      reply.code(426).header('upgrade', 'websocket').type(PROBLEM_CONTENT_TYPE).send({
+        type: 'urn:careline:problem:upgrade_required',
+        title: 'Upgrade Required',
+        status: 426,
+        code: 'upgrade_required',
+        detail: 'Connect with a WebSocket.',
+      }),
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
       const entry = principals.get(request);
       if (entry === undefined) {

@@ -51,7 +51,14 @@ export function registerTemplateRoutes(router: Router, templates: TemplateUseCas
     tags: ['templates'],
     access: { permission: 'tenant:admin' },
     upstream: true,
-    problems: [{ status: 503, description: '`service_unavailable`: WhatsApp or the gateway did not answer; try again.' }],
+    problems: [
+      {
+        status: 409,
+        description:
+          "`channel_credentials_rejected`: WhatsApp refused the number's access token (an administrator must update it); `whatsapp_account_unavailable`: WhatsApp refused access to the business account.",
+      },
+      { status: 503, description: '`service_unavailable`: WhatsApp or the gateway did not answer; try again.' },
+    ],
     response: { status: 200, description: 'What the sync found.', schema: templateSyncSchema },
     handler: ({ principal }) => templates.syncTemplates(principal),
   });

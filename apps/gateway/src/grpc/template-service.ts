@@ -1,14 +1,16 @@
 // gRPC edge of WabaTemplateService: the message templates Meta holds for the caller tenant's
 // WhatsApp Business Accounts, read with the channels' own tokens. messaging fills its template
 // registry from this (it never calls Meta itself). The answer holds template texts and ids only:
-// no credential, no patient data. A Graph failure is `graph_unavailable` (never Meta's text, which
-// could echo a token-bearing URL).
+// no credential, no patient data. A token Meta refuses is `channel_credentials_rejected` and a
+// blocked account `whatsapp_account_unavailable` (an administrator must act; retrying cannot help);
+// any other Graph failure is `graph_unavailable` (never Meta's text, which could echo a
+// token-bearing URL).
 import {
   type ListWabaTemplatesResponse,
   type WabaTemplate,
   type WabaTemplateServiceHandlers,
 } from '@careline/contracts';
-import { type Logger, grpcUnary, invalidArgument, unavailable } from '@careline/runtime';
+import { type Logger, failedPrecondition, grpcUnary, invalidArgument, unavailable } from '@careline/runtime';
 import { GraphApiError, type GraphClient } from '@careline/whatsapp';
 import { requireTenantCaller } from '../channels/caller';
 import { type Channel, type ChannelRegistry } from '../channels/registry';
@@ -64,6 +66,19 @@ async function listWaba(
     } catch (error) {
       if (!(error instanceof GraphApiError)) throw error;
       deps.logger.warn({ tenant_id: tenantId, waba_id: wabaId, kind: error.kind }, 'template list failed');
+      // A refused token or a blocked account is not cured by trying again: say what to fix.
+      if (error.kind === 'auth') {
+        throw failedPrecondition(
+          'channel_credentials_rejected',
+          "WhatsApp refused the number's access token: an administrator must update it (PATCH /v1/admin/channels/{phoneNumberId}).",
+          { details: { wabaId } },
+        );
+      }
+      if (error.kind === 'account') {
+        throw failedPrecondition('whatsapp_account_unavailable', 'WhatsApp refused access to the business account; check it in Meta Business Manager.', {
+          details: { wabaId },
+        });
+      }
       throw unavailable('graph_unavailable', 'WhatsApp did not return the templates; try again shortly.', {
         details: { wabaId },
       });
