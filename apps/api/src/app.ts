@@ -26,6 +26,7 @@ import { type GatewayClient, createGatewayClient } from './grpc/gateway-client';
 import { type MessagingClient, createMessagingClient } from './grpc/messaging-client';
 import { createRouter } from './http/router';
 import { registerAdminRoutes } from './routes/admin';
+import { registerHospitalRoutes } from './routes/hospital';
 import { registerAuditRoutes } from './routes/audit';
 import { registerConversationRoutes } from './routes/conversations';
 import { registerInboxRoutes } from './routes/inbox';
@@ -219,7 +220,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerMediaRoutes(router, createGetMedia({ messaging }));
   registerTemplateRoutes(router, createTemplateUseCases({ messaging }));
   registerAuditRoutes(router, createAuditUseCases({ audit }));
-  registerAdminRoutes(router, createAdminUseCases({ gateway, directory }));
+  const adminUseCases = createAdminUseCases({ gateway, directory });
+  registerAdminRoutes(router, adminUseCases);
+  // the hospital's name and teams for its staff (read-only; the admin routes change them)
+  registerHospitalRoutes(router, adminUseCases);
   // patients, documents, shares, FHIR: multipart uploads are read by the upload route itself (its
   // own limits); the plugin's global limits are only a backstop
   await http.app.register(multipart, { limits: { fileSize: config.records.maxDocumentBytes, files: 1, parts: 10 } });

@@ -152,6 +152,18 @@ describe('TenantDirectoryService', () => {
     expect(await findTablesWithoutTenantIsolation(h.db.adminPool, 'messaging')).toEqual([]);
   });
 
+  it("lets the care team read the hospital's name and its teams, and an auditor the name only", async () => {
+    const d = api();
+    const tenant = (await d.createTenant({ name: 'Readable', timeZone: 'UTC', defaultLanguage: 'en_US', tenantId: '' }, operator())).tenant!.id;
+    await d.createTeam({ name: 'Night shift' }, admin(tenant));
+    // the inbox filters and assigns by team: its staff read the names, not only the admin
+    expect((await d.listTeams({}, nurse(tenant))).teams.map((t) => t.name)).toEqual(['Night shift']);
+    expect((await d.getTenant({}, nurse(tenant))).tenant?.name).toBe('Readable');
+    const auditor = metadataForCaller({ tenantId: tenant, actor: 'user:auditor-1', roles: ['auditor'] });
+    expect(await codeOf(d.listTeams({}, auditor))).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect((await d.getTenant({}, auditor)).tenant?.name).toBe('Readable');
+  });
+
   it('needs tenant:admin, and audits every change with ids only', async () => {
     const d = api();
     const tenant = (await d.createTenant({ name: 'Audited', timeZone: 'UTC', defaultLanguage: 'en_US', tenantId: '' }, operator())).tenant!.id;

@@ -251,13 +251,14 @@ describe('cross-tenant matrix through the api', () => {
   });
 
   it("lists none of A's items on every list route", async () => {
-    // (/v1/admin/tenant is the caller's hospital, not a list: 404 for B, never onboarded)
+    // (/v1/admin/tenant and /v1/tenant are the caller's hospital, not lists: 404 for B, never onboarded)
     const lists = routes.filter(
       (route) =>
         route.method === 'GET' &&
         route.path.startsWith('/v1/') &&
         !route.path.includes('{') &&
         route.path !== '/v1/admin/tenant' &&
+        route.path !== '/v1/tenant' &&
         // a WebSocket, not a list: its isolation is shown in inbox.e2e.test.ts (B's socket receives nothing)
         route.path !== '/v1/stream' &&
         // a search that names a type: checked on its own above

@@ -126,6 +126,13 @@ describe('GET /openapi.json', () => {
     expect(documentedRoutes()).toEqual(served);
   });
 
+  it('describes every tag an operation uses', () => {
+    const doc = document as { tags: { name: string; description: string }[]; paths: Record<string, Record<string, { tags?: string[] }>> };
+    const used = new Set(Object.values(doc.paths).flatMap((item) => Object.values(item).flatMap((operation) => operation.tags ?? [])));
+    expect(doc.tags.map((tag) => tag.name).sort()).toEqual([...used].sort());
+    for (const tag of doc.tags) expect(tag.description, tag.name).not.toBe('');
+  });
+
   it('resolves every $ref', () => {
     const refs: string[] = [];
     walk(document, (node) => {

@@ -160,3 +160,24 @@ describe('/v1/admin/tenant, teams, staff', () => {
     for (const recorded of directory.calls.filter((c) => c.caller.actor.startsWith('user:'))) expect(recorded.caller.tenantId).toBe(auth.tenantId);
   });
 });
+
+describe('/v1/tenant and /v1/teams (the hospital for its staff)', () => {
+  it("gives the care team the hospital's name and teams, the auditor the name only, and another tenant nothing", async () => {
+    await call('POST', '/v1/admin/teams', { name: 'Maternity' });
+    const nurse = await auth.mint({ roles: ['nurse'] });
+    const auditor = await auth.mint({ roles: ['auditor'] });
+    const get = (token: string, url: string) => app.http.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+
+    const teams = await get(nurse, '/v1/teams');
+    expect(teams.statusCode).toBe(200);
+    expect(teams.json<{ items: { name: string }[] }>().items.map((team) => team.name)).toContain('Maternity');
+    expect((await get(nurse, '/v1/tenant')).json()).toMatchObject({ id: auth.tenantId });
+    expect((await get(auditor, '/v1/tenant')).statusCode).toBe(200);
+    expect((await get(auditor, '/v1/teams')).statusCode).toBe(403);
+
+    const stranger = await auth.mint({ roles: ['nurse'], tenantId: otherTenant });
+    const theirs = await get(stranger, '/v1/teams');
+    expect(theirs.json<{ items: { name: string }[] }>().items.map((team) => team.name)).not.toContain('Maternity');
+    expect((await get(stranger, '/v1/tenant')).json()).toMatchObject({ id: otherTenant, name: 'Other Hospital' });
+  });
+});

@@ -1,6 +1,8 @@
-// Who may use the tenant directory. Writes and reads need a role granting `tenant:admin` (staff
-// e-mails and roles are an administrator's business), or the platform operator role; CreateTenant
-// and ListTenants are platform calls: no tenant, platform operator only.
+// Who may use the tenant directory. Writes and staff reads need a role granting `tenant:admin`
+// (staff e-mails and roles are an administrator's business), or the platform operator role; the
+// hospital itself (name, zone) is readable by any of its callers, and its teams by the care team
+// working the inbox (`conversations:read`: filtering and assigning by team). CreateTenant and
+// ListTenants are platform calls: no tenant, platform operator only.
 import { type Role, ROLES, can, isPlatformOperator as hasPlatformRole } from '@careline/auth';
 import { type Caller, permissionDenied, unauthenticated } from '@careline/runtime';
 import { type TenantCaller, requireTenantCaller } from '../use-cases/caller';
@@ -23,6 +25,11 @@ export function isPlatformOperator(caller: { roles: readonly string[] }): boolea
 
 export function isDirectoryAdmin(caller: { roles: readonly string[] }): boolean {
   return isPlatformOperator(caller) || can({ roles: caller.roles.filter(isRole) }, 'tenant:admin');
+}
+
+/** The care team filters and assigns by team: team names are theirs to read, not only the admin's. */
+export function isTeamReader(caller: { roles: readonly string[] }): boolean {
+  return isDirectoryAdmin(caller) || can({ roles: caller.roles.filter(isRole) }, 'conversations:read');
 }
 
 export function platformOperatorRequired() {

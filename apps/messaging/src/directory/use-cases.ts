@@ -41,7 +41,7 @@ import {
   updateTenant,
 } from '../db/directory';
 import { DIRECTORY_AUDIT_ACTIONS, type DirectoryAuditAction, recordDirectoryAudit } from './audit';
-import { type DirectoryCaller, type PlatformCaller, isDirectoryAdmin, isPlatformOperator, platformOperatorRequired, tenantAdminRequired } from './caller';
+import { type DirectoryCaller, type PlatformCaller, isDirectoryAdmin, isPlatformOperator, isTeamReader, platformOperatorRequired, tenantAdminRequired } from './caller';
 import { DEFAULT_LANGUAGE, checkEmail, checkIds, checkLanguage, checkName, checkRoles, checkSubject, checkTimeZone } from './validation';
 
 export interface DirectoryDeps {
@@ -146,8 +146,8 @@ export function createDirectoryUseCases(deps: DirectoryDeps) {
     return (await listAllTenants(pool)).map(tenantView);
   }
 
+  // Any caller of the hospital may read its name and zone (the console's header shows them).
   async function getTenantOf(caller: DirectoryCaller): Promise<Tenant> {
-    requireReader(caller);
     const row = await withTenant(pool, caller.tenantId, (client) => getTenant(client, caller.tenantId));
     if (row === undefined) throw tenantNotFound();
     return tenantView(row);
@@ -209,7 +209,7 @@ export function createDirectoryUseCases(deps: DirectoryDeps) {
   }
 
   async function listTeamsOf(caller: DirectoryCaller): Promise<Team[]> {
-    requireReader(caller);
+    if (!isTeamReader(caller)) throw tenantAdminRequired();
     return (await withTenant(pool, caller.tenantId, (client) => listTeams(client, caller.tenantId))).map(teamView);
   }
 
