@@ -50,6 +50,8 @@ import { registerRecordRoutes } from './routes/records';
 import { createRecordsUseCases } from './use-cases/records';
 import { type SchedulingClient, createSchedulingClient } from './grpc/scheduling-client';
 import { registerPolicyRoutes } from './routes/policies';
+import { registerErasureRoutes, registerRetentionRoutes } from './routes/erasure';
+import { createErasureUseCases } from './use-cases/erasure';
 import { createPolicyUseCases } from './use-cases/policies';
 import { registerAppointmentRoutes } from './routes/appointments';
 import { registerReportRoutes } from './routes/reports';
@@ -233,6 +235,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerRecordRoutes(router, recordsUseCases, { maxDocumentBytes: config.records.maxDocumentBytes });
   registerFhirRoutes(router, recordsUseCases);
   registerPolicyRoutes(router, createPolicyUseCases({ scheduling, records }));
+  // erasure of a patient's messaging data and the retention policy (issue 7; messaging only)
+  const erasureUseCases = createErasureUseCases({ messaging });
+  registerErasureRoutes(router, erasureUseCases);
+  registerRetentionRoutes(router, erasureUseCases);
   // the calendar set-up, availability, appointments and no-show figures (scheduling)
   const schedulingUseCases = createSchedulingUseCases({ scheduling });
   registerSchedulingRoutes(router, schedulingUseCases);

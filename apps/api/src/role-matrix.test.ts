@@ -85,6 +85,9 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
     defaultLanguage: 'es',
   },
   setReleasePolicy: { allowDocumentInChat: false },
+  // retention and erasure (issue 7): the erase route takes a conversation of its own (eraseConversationId)
+  erasePatientMessagingData: { reason: 'Role matrix: patient asked to be forgotten' },
+  setRetentionPolicy: { closedConversationDays: 365 },
   // appointments and the calendar set-up (scheduling): `{clinic}`, `{clinician}`, `{type}`, `{site}`
   // are the fake's set-up ids; the booking's idempotency key makes every allowed role's booking
   // the same one (otherwise the second would be slot_taken)
@@ -171,6 +174,8 @@ let cells: Cell[];
 
 /** A stored media message of the conversation (the media download route). */
 let mediaMessageId = '';
+/** Another patient's conversation for the erase route: erasing the matrix's would 404 every later cell. */
+let eraseConversationId = '';
 
 function isPermission(value: string): value is Permission {
   return Object.hasOwn(PERMISSIONS, value);
@@ -190,6 +195,7 @@ beforeAll(async () => {
   mediaMessageId = media.id;
   fake.add(conversation, [sampleMessage({ conversationId: conversation.id }), media]);
   fake.addMedia(media.id, { content: Buffer.from([0xff, 0xd8, 0xff]), mimeType: 'image/jpeg', filename: '' });
+  eraseConversationId = fake.add(sampleConversation({ tenantId: auth.tenantId, patientWaIdHash: 'e'.repeat(64) })).id;
   fakeAudit = createFakeAudit();
   fakeAudit.add(auth.tenantId);
   fakeGateway = createFakeGateway();
@@ -259,6 +265,7 @@ function urlOf(path: string): string {
   if (path.startsWith('/v1/clinics/')) return path.replace('{id}', schedulingIds.clinic);
   if (path.startsWith('/v1/clinicians/')) return path.replace('{id}', schedulingIds.clinician);
   if (path.startsWith('/v1/appointment-types/')) return path.replace('{id}', schedulingIds.type);
+  if (path === '/v1/conversations/{id}/erase') return path.replace('{id}', eraseConversationId);
   if (path.includes('{messageId}')) return path.replace('{id}', conversation.id).replace('{messageId}', mediaMessageId);
   // every path parameter of the api is a conversation id today; another would get this id and
   // fail the allowed cells loudly (404), never pass silently
@@ -293,6 +300,9 @@ describe('role matrix (every route × every role, from the permission table)', (
         'PUT /v1/admin/reminder-policy',
         'GET /v1/admin/release-policy',
         'PUT /v1/admin/release-policy',
+        'GET /v1/admin/retention-policy',
+        'PUT /v1/admin/retention-policy',
+        'POST /v1/conversations/{id}/erase',
         'POST /v1/patients',
         'GET /v1/patients',
         'GET /v1/patients/{id}',

@@ -30,7 +30,7 @@ import {
 } from '@careline/runtime';
 import { CONSUMER_GROUP, type Config, SCHEMA } from './config';
 import { messagingMigrations } from './db/migrations';
-import { createAtRest } from './domain/sealing';
+import { createPatientKeys } from './use-cases/patient-keys';
 import { createDirectoryUseCases } from './directory/use-cases';
 import { createDirectoryGrpcHandlers } from './edges/directory-grpc';
 import { createMessagingGrpcHandlers } from './edges/grpc';
@@ -44,7 +44,7 @@ import { createMessagingMetrics } from './metrics';
 import { type TemplateSource, createMessagingUseCases } from './use-cases';
 import { createGatewayTemplateSource } from './edges/gateway-templates';
 import { createGatewayMediaSource } from './edges/gateway-media';
-import { type MediaSource, createMediaFetchJob } from './use-cases';
+import { type MediaSource, createMediaFetchJob, createRetentionJob } from './use-cases';
 import { type MediaFetchPolicy } from './domain/media';
 
 export interface MessagingDeps {
@@ -59,6 +59,8 @@ export interface MessagingDeps {
   mediaSource?: MediaSource;
   /** The media fetch job's timings; the defaults suit production, tests shorten them. */
   mediaFetch?: { pollIntervalMs?: number; policy?: MediaFetchPolicy };
+  /** The retention job's poll interval (default 1 minute). */
+  retention?: { pollIntervalMs?: number };
 }
 
 export interface MessagingApp {
@@ -86,7 +88,11 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
     max: config.database.poolMax,
     logger,
   });
-  const sealer = createSealer(createLocalKeyProvider({ masterKey: config.masterKey }));
+  const keyProvider = createLocalKeyProvider({ masterKey: config.masterKey });
+  const sealer = createSealer(keyProvider);
+  // patient data keys are read through a pool of their own (use-cases/patient-keys.ts says why)
+  const keyPool = createPool({ url: config.database.url, applicationName: 'messaging-keys', max: 2, logger });
+  const patientKeys = createPatientKeys({ provider: keyProvider, keyPool, clock });
   const kafka = createKafka({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
@@ -94,13 +100,15 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
     logger,
   });
   const gatewayTemplates = deps.templateSource === undefined ? createGatewayTemplateSource(config.gateway) : undefined;
+  const metrics = createMessagingMetrics(registry);
   const useCases = createMessagingUseCases({
     pool,
     sealer,
-    atRest: createAtRest(sealer),
+    atRest: patientKeys.atRest,
+    patientKeys,
     clock,
     logger,
-    metrics: createMessagingMetrics(registry),
+    metrics,
     templateSource: deps.templateSource ?? gatewayTemplates,
   });
   if (gatewayTemplates) lifecycle.add(gatewayTemplates.resource);
@@ -110,6 +118,7 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
     start: () => checkDatabase(pool),
     stop: () => pool.end(),
   });
+  lifecycle.add({ name: 'postgres-keys', start: () => checkDatabase(keyPool), stop: () => keyPool.end() });
   lifecycle.add({
     name: 'migrations',
     async start() {
@@ -169,11 +178,24 @@ export function buildApp(config: Config, deps: MessagingDeps): MessagingApp {
   lifecycle.add(
     createMediaFetchJob({
       pool,
-      atRest: createAtRest(sealer),
+      atRest: patientKeys.atRest,
+      patientKeys,
       clock,
       logger,
       source: mediaSource,
       ...definedOnly({ pollIntervalMs: deps.mediaFetch?.pollIntervalMs, policy: deps.mediaFetch?.policy }),
+    }).resource,
+  );
+
+  // after the pool, before gRPC (README "Retention and erasure")
+  lifecycle.add(
+    createRetentionJob({
+      pool,
+      patientKeys,
+      clock,
+      logger,
+      metrics,
+      ...definedOnly({ pollIntervalMs: deps.retention?.pollIntervalMs }),
     }).resource,
   );
 

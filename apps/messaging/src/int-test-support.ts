@@ -21,6 +21,11 @@ import {
   type BreakGlassRequest,
   type BreakGlassResponse,
   EVENT_KEYS,
+  type ErasePatientRequest,
+  type ErasePatientResponse,
+  type GetRetentionPolicyResponse,
+  type SetRetentionPolicyRequest,
+  type SetRetentionPolicyResponse,
   type GetConversationRequest,
   type GetConversationResponse,
   type ListConversationsRequest,
@@ -71,6 +76,9 @@ export interface MessagingClient {
     metadata: Metadata,
   ): Promise<SetConversationRestrictionResponse>;
   breakGlass(request: Partial<BreakGlassRequest>, metadata: Metadata): Promise<BreakGlassResponse>;
+  erasePatient(request: Partial<ErasePatientRequest>, metadata: Metadata): Promise<ErasePatientResponse>;
+  getRetentionPolicy(metadata: Metadata): Promise<GetRetentionPolicyResponse>;
+  setRetentionPolicy(request: SetRetentionPolicyRequest, metadata: Metadata): Promise<SetRetentionPolicyResponse>;
 }
 
 export interface Harness {
@@ -79,6 +87,8 @@ export interface Harness {
   kafka: BusKafka;
   /** The sealer ingest and the gateway would use (same master key as the app). */
   sealer: Sealer;
+  /** The app's master key (erasure tests build their own patient-key reader from it). */
+  masterKey: Uint8Array;
   logs: CapturedLogger;
   client: MessagingClient;
   /** Send commands seen on wa.outbound.requested.v1 so far. */
@@ -97,6 +107,7 @@ export async function startHarness(
     /** media tests: the (fake) gateway's gRPC address, and the media fetch job's timings */
     gatewayGrpcUrl?: string;
     mediaFetch?: MessagingDeps['mediaFetch'];
+    retention?: MessagingDeps['retention'];
   } = {},
 ): Promise<Harness> {
   const brokers = process.env.KAFKA_BROKERS;
@@ -134,6 +145,8 @@ export async function startHarness(
     tuning: { ...fastConsumer, backoff: { initialMs: 50, maxMs: 200 }, relayPollIntervalMs: 200 },
     ...(options.templateSource === undefined ? {} : { templateSource: options.templateSource }),
     ...(options.mediaFetch === undefined ? {} : { mediaFetch: options.mediaFetch }),
+    // the app's retention job waits an hour unless a test says otherwise: tests run passes themselves
+    retention: options.retention ?? { pollIntervalMs: 3_600_000 },
   });
 
   const producer: BusProducer = createProducer(kafka);
@@ -168,6 +181,7 @@ export async function startHarness(
     app,
     kafka,
     sealer: createSealer(createLocalKeyProvider({ masterKey: Buffer.from(masterKey, 'base64') })),
+    masterKey: Buffer.from(masterKey, 'base64'),
     logs,
     client: promisified(client),
     commands,
@@ -231,6 +245,15 @@ function promisified(client: MessagingServiceClient): MessagingClient {
         { conversationId: '', reason: BreakGlassReason.BREAK_GLASS_REASON_UNSPECIFIED, justification: '', durationMinutes: 0, ...request },
         metadata,
       ),
+    erasePatient: (request, metadata) =>
+      unary<ErasePatientRequest, ErasePatientResponse>((r, m, cb) => client.erasePatient(r, m, cb))(
+        { conversationId: '', reason: '', ...request },
+        metadata,
+      ),
+    getRetentionPolicy: (metadata) =>
+      unary<Record<string, never>, GetRetentionPolicyResponse>((r, m, cb) => client.getRetentionPolicy(r, m, cb))({}, metadata),
+    setRetentionPolicy: (request, metadata) =>
+      unary<SetRetentionPolicyRequest, SetRetentionPolicyResponse>((r, m, cb) => client.setRetentionPolicy(r, m, cb))(request, metadata),
   };
 }
 

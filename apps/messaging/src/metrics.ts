@@ -7,6 +7,8 @@ import { Counter } from 'prom-client';
 export interface MessagingMetrics {
   /** A free-text send refused because the 24-hour customer-service window was closed. */
   windowRefused(): void;
+  /** Conversations the retention job erased (past the tenant's retention policy). */
+  retentionErased(conversations: number): void;
 }
 
 export function createMessagingMetrics(registry: Registry): MessagingMetrics {
@@ -17,5 +19,11 @@ export function createMessagingMetrics(registry: Registry): MessagingMetrics {
   });
   // Exported from the start (as 0), so a rate() over it has a baseline before the first refusal.
   windowRefusals.inc(0);
-  return { windowRefused: () => windowRefusals.inc() };
+  const retentionErased = new Counter({
+    name: 'messaging_retention_erased_total',
+    help: "Conversations erased by the retention job because they were closed longer than their tenant's retention policy.",
+    registers: [registry],
+  });
+  retentionErased.inc(0);
+  return { windowRefused: () => windowRefusals.inc(), retentionErased: (conversations) => retentionErased.inc(conversations) };
 }

@@ -46,6 +46,9 @@ const table = {
   // who may open a restricted conversation in an emergency, with a reason, for a limited time
   // (messaging's BreakGlass; the grant is kept and checked by the service that holds the records)
   break_glass: ['clinician', 'nurse'],
+  // erasing a patient's messaging data (messages, media, notes; their data key destroyed) on a
+  // request or by law: irreversible, so the tenant's admin alone (issue 7; never the clinical record)
+  'patients:erase': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof table;

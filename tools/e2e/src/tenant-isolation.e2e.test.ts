@@ -59,6 +59,9 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
     defaultLanguage: 'es',
   },
   setReleasePolicy: { allowDocumentInChat: false },
+  // erasure (issue 7): B's admin erasing A's conversation is 404, nothing erased (A's messages checked below)
+  erasePatientMessagingData: { reason: 'Cross-tenant probe of erasure' },
+  setRetentionPolicy: { closedConversationDays: 0 },
   // appointments and the calendar set-up: `{site}`, `{clinic}` are A's ids
   putClinic: { siteId: '{site}', name: 'Cross-tenant clinic' },
   putClinician: { clinicId: '{clinic}', displayName: 'Dr Cross' },

@@ -49,6 +49,12 @@ import {
   type SyncTemplatesResponse,
   type GetMediaRequest,
   type GetMediaResponse,
+  type ErasePatientRequest,
+  type ErasePatientResponse,
+  type GetRetentionPolicyRequest,
+  type GetRetentionPolicyResponse,
+  type SetRetentionPolicyRequest,
+  type SetRetentionPolicyResponse,
 } from '@careline/contracts';
 import { type Caller, DomainError, fromGrpcError, metadataForCaller, unavailable } from '@careline/runtime';
 
@@ -77,6 +83,10 @@ export interface MessagingClient {
   markRead(caller: Caller, request: MarkReadRequest): Promise<MarkReadResponse>;
   getRoutingRules(caller: Caller, request: GetRoutingRulesRequest): Promise<GetRoutingRulesResponse>;
   setRoutingRules(caller: Caller, request: SetRoutingRulesRequest): Promise<SetRoutingRulesResponse>;
+  // retention and erasure (issue 7)
+  erasePatient(caller: Caller, request: ErasePatientRequest): Promise<ErasePatientResponse>;
+  getRetentionPolicy(caller: Caller, request: GetRetentionPolicyRequest): Promise<GetRetentionPolicyResponse>;
+  setRetentionPolicy(caller: Caller, request: SetRetentionPolicyRequest): Promise<SetRetentionPolicyResponse>;
   /** Opens WatchInbox (no deadline: it lasts as long as the caller keeps it). */
   watchInbox(caller: Caller, request: WatchInboxRequest, handlers: InboxStreamHandlers): InboxStreamHandle;
   /** Resolves when messaging's gRPC health says SERVING; throws an `unavailable` DomainError otherwise. */
@@ -191,6 +201,13 @@ export function createMessagingClient(options: MessagingClientOptions): Messagin
       invoke((cb) => client.getRoutingRules(request, metadataForCaller(caller), deadline(), cb)),
     setRoutingRules: (caller, request) =>
       invoke((cb) => client.setRoutingRules(request, metadataForCaller(caller), deadline(), cb)),
+    // an erasure deletes many rows in one transaction: longer than an inbox call
+    erasePatient: (caller, request) =>
+      invoke((cb) => client.erasePatient(request, metadataForCaller(caller), deadline(options.timeoutMs * 3), cb)),
+    getRetentionPolicy: (caller, request) =>
+      invoke((cb) => client.getRetentionPolicy(request, metadataForCaller(caller), deadline(), cb)),
+    setRetentionPolicy: (caller, request) =>
+      invoke((cb) => client.setRetentionPolicy(request, metadataForCaller(caller), deadline(), cb)),
     watchInbox(caller, request, handlers) {
       const call = client.watchInbox(request, metadataForCaller(caller));
       let cancelled = false;

@@ -46,6 +46,11 @@ import {
   type Template,
   TemplateCategory,
   TemplateStatus,
+  type ErasePatientRequest,
+  type ErasePatientResponse,
+  type GetRetentionPolicyResponse,
+  type SetRetentionPolicyRequest,
+  type SetRetentionPolicyResponse,
 } from '@careline/contracts';
 import {
   type Caller,
@@ -84,7 +89,11 @@ export interface RecordedCall {
     | 'markRead'
     | 'getRoutingRules'
     | 'setRoutingRules'
-    | 'watchInbox';
+    | 'watchInbox'
+    // retention and erasure (issue 7)
+    | 'erasePatient'
+    | 'getRetentionPolicy'
+    | 'setRetentionPolicy';
   caller: Caller | undefined;
   request: unknown;
   /** Raw metadata values as they arrived over gRPC (integration tests only). */
@@ -211,6 +220,9 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
   let serving = true;
   let latencyMs = 0;
   const media = new Map<string, Omit<GetMediaResponse, 'sizeBytes' | 'sha256'>>();
+  // erasures by (tenant, conversation id), so a second erase answers the first one's counts
+  const erasures = new Map<string, ErasePatientResponse>();
+  const retention = new Map<string, { closedConversationDays: number; updatedAt: Date }>();
 
   const find = (caller: Caller | undefined, conversationId: string): Conversation => {
     const tenantId = tenantOf(caller);
@@ -295,6 +307,47 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
         throw failedPrecondition('not_restricted', 'The conversation is not restricted.');
       const expiresAt = new Date(clock().getTime() + (request.durationMinutes || 30) * 60_000);
       return { grantId: randomUUID(), expiresAt, conversation: { ...conversation, breakGlassUntil: expiresAt } };
+    },
+    // The patient is the conversation's wa_id_hash: every conversation of it goes, as in messaging.
+    erasePatient: (caller: Caller | undefined, request: ErasePatientRequest): ErasePatientResponse => {
+      const tenantId = tenantOf(caller);
+      const earlier = erasures.get(`${tenantId}|${request.conversationId}`);
+      if (earlier !== undefined) return earlier;
+      const conversation = find(caller, request.conversationId);
+      const reason = [...request.reason.trim()].length;
+      if (reason < 10 || reason > 500) throw invalidArgument('invalid_erasure', 'The reason must be 10 to 500 characters.');
+      const patients = [...conversations.values()].filter(
+        (c) => c.tenantId === tenantId && c.patientWaIdHash === conversation.patientWaIdHash,
+      );
+      const response: ErasePatientResponse = {
+        erasureId: randomUUID(),
+        conversationIds: patients.map((c) => c.id).sort(),
+        messagesErased: patients.reduce((n, c) => n + (messages.get(c.id)?.length ?? 0), 0),
+        mediaErased: 0,
+        notesErased: 0,
+        inboxEventsErased: 0,
+        keyDestroyed: true,
+        erasedAt: clock(),
+      };
+      for (const c of patients) {
+        conversations.delete(c.id);
+        messages.delete(c.id);
+        erasures.set(`${tenantId}|${c.id}`, response);
+      }
+      return response;
+    },
+    getRetentionPolicy: (caller: Caller | undefined): GetRetentionPolicyResponse => {
+      const policy = retention.get(tenantOf(caller));
+      return { policy: { closedConversationDays: policy?.closedConversationDays ?? 0, updatedAt: policy?.updatedAt } };
+    },
+    setRetentionPolicy: (caller: Caller | undefined, request: SetRetentionPolicyRequest): SetRetentionPolicyResponse => {
+      const tenantId = tenantOf(caller);
+      const days = request.policy?.closedConversationDays ?? 0;
+      if (!Number.isInteger(days) || days < 0 || days > 36_500)
+        throw invalidArgument('invalid_retention_policy', 'closed_conversation_days must be 0 to 36500.');
+      const policy = { closedConversationDays: days, updatedAt: clock() };
+      retention.set(tenantId, policy);
+      return { policy };
     },
     listTemplates: (caller: Caller | undefined, request: ListTemplatesRequest): ListTemplatesResponse => {
       tenantOf(caller);
@@ -439,6 +492,9 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
       markRead: inProcess('markRead', inbox.markRead),
       getRoutingRules: inProcess('getRoutingRules', (caller) => inbox.getRoutingRules(caller)),
       setRoutingRules: inProcess('setRoutingRules', inbox.setRoutingRules),
+      erasePatient: inProcess('erasePatient', service.erasePatient),
+      getRetentionPolicy: inProcess('getRetentionPolicy', (caller) => service.getRetentionPolicy(caller)),
+      setRetentionPolicy: inProcess('setRetentionPolicy', service.setRetentionPolicy),
       watchInbox: (caller, request, handlers) => {
         calls.push({ method: 'watchInbox', caller, request });
         if (!serving) {
@@ -471,6 +527,9 @@ export function createFakeMessaging(options: { clock?: () => Date } = {}): FakeM
       markRead: overGrpc(logger, 'markRead', inbox.markRead),
       getRoutingRules: overGrpc(logger, 'getRoutingRules', (caller) => inbox.getRoutingRules(caller)),
       setRoutingRules: overGrpc(logger, 'setRoutingRules', inbox.setRoutingRules),
+      erasePatient: overGrpc(logger, 'erasePatient', service.erasePatient),
+      getRetentionPolicy: overGrpc(logger, 'getRetentionPolicy', (caller) => service.getRetentionPolicy(caller)),
+      setRetentionPolicy: overGrpc(logger, 'setRetentionPolicy', service.setRetentionPolicy),
       // the api's integration tests use the in-process client for the stream
       watchInbox: (call) => {
         call.emit('error', { code: GrpcStatus.UNIMPLEMENTED, details: 'WatchInbox is not served by the fake over gRPC' });

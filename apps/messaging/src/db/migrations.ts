@@ -10,6 +10,7 @@ import inbox from './migrations/0006_inbox.sql?raw';
 import media from './migrations/0007_media.sql?raw';
 import patientLinks from './migrations/0008_patient_links.sql?raw';
 import templateStatus from './migrations/0009_template_status.sql?raw';
+import patientKeysAndErasure from './migrations/0010_patient_keys_and_erasure.sql?raw';
 
 export const messagingMigrations = migrationsFromFiles([
   { fileName: '0001_conversations_and_messages.sql', sql: conversationsAndMessages },
@@ -21,4 +22,5 @@ export const messagingMigrations = migrationsFromFiles([
   { fileName: '0007_media.sql', sql: media },
   { fileName: '0008_patient_links.sql', sql: patientLinks },
   { fileName: '0009_template_status.sql', sql: templateStatus },
+  { fileName: '0010_patient_keys_and_erasure.sql', sql: patientKeysAndErasure },
 ]);

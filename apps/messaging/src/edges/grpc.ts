@@ -33,5 +33,9 @@ export function createMessagingGrpcHandlers(useCases: MessagingUseCases, logger:
     watchInbox: grpcInboxStream(useCases.watchInbox, logger),
     getRoutingRules: grpcUnary((request, { caller }) => useCases.getRoutingRules(requireTenantCaller(caller), request), options),
     setRoutingRules: grpcUnary((request, { caller }) => useCases.setRoutingRules(requireTenantCaller(caller), request), options),
+    // retention and erasure (issue 7)
+    erasePatient: grpcUnary((request, { caller }) => useCases.erasePatient(requireTenantCaller(caller), request), options),
+    getRetentionPolicy: grpcUnary((request, { caller }) => useCases.getRetentionPolicy(requireTenantCaller(caller), request), options),
+    setRetentionPolicy: grpcUnary((request, { caller }) => useCases.setRetentionPolicy(requireTenantCaller(caller), request), options),
   };
 }

@@ -226,7 +226,8 @@ export function createInboxUseCases(deps: UseCaseDeps) {
         id,
         conversation_id: found.conversation.id,
         author: caller.actor,
-        body_sealed: await atRest.seal(caller.tenantId, body, noteContext(id)),
+        // the patient's key: a note about them is erased with their messages
+        body_sealed: await (await deps.patientKeys.forPatient(found.client, caller.tenantId, found.conversation.wa_id_hash)).seal(caller.tenantId, body, noteContext(id)),
         created_at: now,
       };
       await insertNote(found.client, { ...row, tenantId: caller.tenantId });

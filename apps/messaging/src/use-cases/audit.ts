@@ -47,6 +47,10 @@ export const AUDIT_ACTIONS = {
   watchInbox: 'inbox.watch',
   readRoutingRules: 'routing.read',
   setRoutingRules: 'routing.updated',
+  // retention and erasure (issue 7): use-cases/erase-patient.ts, retention.ts
+  erasePatient: 'patient.erased',
+  readRetentionPolicy: 'retention.read',
+  setRetentionPolicy: 'retention.updated',
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
 

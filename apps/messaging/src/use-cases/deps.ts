@@ -3,13 +3,17 @@ import { type Pool } from '@careline/db';
 import { type Sealer } from '@careline/crypto';
 import { type Logger } from '@careline/runtime';
 import { type AtRest } from '../domain/sealing';
+import { type PatientKeys } from './patient-keys';
 import { type MessagingMetrics } from '../metrics';
 import { type TemplateSource } from './templates';
 
 export interface UseCaseDeps {
   pool: Pool;
   sealer: Sealer;
+  /** Opens every sealed column (tenant-key and patient-key values); seals non-patient values with the tenant key. */
   atRest: AtRest;
+  /** Seals patient-specific values with the patient's own key (crypto-shredding, issue 7). */
+  patientKeys: PatientKeys;
   /** Injectable so tests can move time (the 24-hour window). */
   clock: () => Date;
   logger: Logger;

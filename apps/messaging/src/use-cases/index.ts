@@ -21,6 +21,8 @@ import { createListTemplates, createSyncTemplates, createTemplateRegistry } from
 import { createGetMedia } from './media';
 import { createApplyRecordEvent } from './patient-links';
 import { createApplyTemplateStatus } from './template-status';
+import { createErasePatient } from './erase-patient';
+import { createGetRetentionPolicy, createSetRetentionPolicy } from './retention';
 
 export function createMessagingUseCases(deps: UseCaseDeps, options: { watch?: WatchOptions } = {}) {
   const authorize = createAuthorize(deps);
@@ -153,6 +155,22 @@ export function createMessagingUseCases(deps: UseCaseDeps, options: { watch?: Wa
       () => ({ permission: 'tenant:admin', action: AUDIT_ACTIONS.setRoutingRules, resource: { type: 'routing_rules', id: '' } }),
       inbox.setRoutingRules,
     ),
+    // retention and erasure (issue 7)
+    erasePatient: guarded(
+      authorize,
+      (request) => ({ permission: 'patients:erase', action: AUDIT_ACTIONS.erasePatient, resource: conversation(request.conversationId) }),
+      createErasePatient(deps),
+    ),
+    getRetentionPolicy: guarded(
+      authorize,
+      () => ({ permission: 'tenant:admin', action: AUDIT_ACTIONS.readRetentionPolicy, resource: { type: 'retention_policy', id: '' } }),
+      createGetRetentionPolicy(deps),
+    ),
+    setRetentionPolicy: guarded(
+      authorize,
+      () => ({ permission: 'tenant:admin', action: AUDIT_ACTIONS.setRetentionPolicy, resource: { type: 'retention_policy', id: '' } }),
+      createSetRetentionPolicy(deps),
+    ),
     watchInbox: (async (caller, request, sink) => {
       await authorize(caller, { permission: 'conversations:read', action: AUDIT_ACTIONS.watchInbox, resource: { type: 'inbox_stream', id: '' } });
       await watchInbox(caller, request, sink);
@@ -165,3 +183,4 @@ export { type EventContext, type UseCaseDeps } from './deps';
 export { type TenantCaller, requireTenantCaller } from './caller';
 export { type TemplateSource } from './templates';
 export { type MediaSource, createMediaFetchJob } from './media';
+export { createRetentionJob } from './retention';

@@ -38,6 +38,8 @@ import { conversationAccess, grantDetail } from './access';
 import { AUDIT_ACTIONS, recordAudit } from './audit';
 import { type TenantCaller } from './caller';
 import { type UseCaseDeps } from './deps';
+import { type PatientKeys } from './patient-keys';
+import { patientOfMessage } from '../db/erasure';
 
 export const mediaContext = (mediaId: string): string => `messaging:media:${mediaId}:content`;
 
@@ -83,6 +85,8 @@ export async function recordInboundMedia(
 export interface MediaFetchJobOptions {
   pool: Pool;
   atRest: AtRest;
+  /** the patient's key seals the bytes and the re-sealed message (crypto-shredding, issue 7) */
+  patientKeys: PatientKeys;
   clock: () => Date;
   logger: Logger;
   source: MediaSource;
@@ -106,7 +110,7 @@ export function createMediaFetchJob(options: MediaFetchJobOptions): MediaFetchJo
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const batchSize = options.batchSize ?? 20;
   const concurrency = options.concurrency ?? 4;
-  const { pool, atRest, clock, source } = options;
+  const { pool, atRest, patientKeys, clock, source } = options;
   const logger = options.logger.child({ component: 'media-fetch' });
 
   /** Rewrites the message's sealed content so the inbox shows the media row's state. */
@@ -118,9 +122,12 @@ export function createMediaFetchJob(options: MediaFetchJobOptions): MediaFetchJo
   ): Promise<void> {
     const message = await lockMessageById(client, tenantId, messageId);
     if (message === undefined) return;
+    const waIdHash = await patientOfMessage(client, tenantId, messageId);
+    if (waIdHash === undefined) return;
+    const patientAtRest = await patientKeys.forPatient(client, tenantId, waIdHash);
     const context = atRestContext.messageContent(messageId);
     const content = decodeContent(message.content_kind, await atRest.open(tenantId, message.content_sealed, context));
-    await updateMessageContent(client, tenantId, messageId, await atRest.seal(tenantId, encodeContent(withMediaState(content, media)), context));
+    await updateMessageContent(client, tenantId, messageId, await patientAtRest.seal(tenantId, encodeContent(withMediaState(content, media)), context));
   }
 
   async function attempt(tenantId: string, id: string): Promise<boolean> {
@@ -145,9 +152,13 @@ export function createMediaFetchJob(options: MediaFetchJobOptions): MediaFetchJo
     }
     const sha256 = createHash('sha256').update(fetched.content).digest('hex');
     const mimeType = mediaMimeType(fetched.content, fetched.mimeType || row.declared_mime_type);
-    const contentSealed = await atRest.seal(tenantId, fetched.content, mediaContext(row.id));
     await withTenant(pool, tenantId, async (client) => {
       const at = clock();
+      // the message (and its conversation) may have been erased while the bytes were fetched
+      const waIdHash = await patientOfMessage(client, tenantId, row.message_id);
+      if (waIdHash === undefined) return;
+      const patientAtRest = await patientKeys.forPatient(client, tenantId, waIdHash);
+      const contentSealed = await patientAtRest.seal(tenantId, fetched.content, mediaContext(row.id));
       const stored = await markMediaStored(client, tenantId, row.id, { mimeType, sizeBytes: fetched.content.byteLength, sha256, contentSealed, at });
       if (stored) await showState(client, tenantId, row.message_id, { id: row.id, state: 'stored', sizeBytes: fetched.content.byteLength, mimeType });
     });

@@ -41,11 +41,12 @@ export interface QueueOutbound {
 
 export async function queueOutbound(
   client: Queryable,
-  deps: Pick<UseCaseDeps, 'atRest' | 'sealer'>,
+  deps: Pick<UseCaseDeps, 'atRest' | 'sealer' | 'patientKeys'>,
   outbound: QueueOutbound,
 ): Promise<MessageRow> {
   const { conversation, now } = outbound;
   const tenantId = conversation.tenant_id;
+  const patientAtRest = await deps.patientKeys.forPatient(client, tenantId, conversation.wa_id_hash);
   const messageId = randomUUID();
   await insertMessage(client, {
     id: messageId,
@@ -54,7 +55,7 @@ export async function queueOutbound(
     direction: 'outbound',
     wamid: null,
     contentKind: outbound.stored.$case,
-    contentSealed: await deps.atRest.seal(tenantId, encodeContent(outbound.stored), atRestContext.messageContent(messageId)),
+    contentSealed: await patientAtRest.seal(tenantId, encodeContent(outbound.stored), atRestContext.messageContent(messageId)),
     replyToMessageId: null,
     state: 'queued',
     sentBy: outbound.sentBy,
@@ -66,7 +67,7 @@ export async function queueOutbound(
   });
   await recordOutboundActivity(client, tenantId, conversation.id, {
     at: now,
-    previewSealed: await deps.atRest.seal(tenantId, previewOf(outbound.stored), atRestContext.conversationPreview(conversation.id)),
+    previewSealed: await patientAtRest.seal(tenantId, previewOf(outbound.stored), atRestContext.conversationPreview(conversation.id)),
   });
   const eventContext = sealContext(TOPICS.outboundRequested, messageId);
   const seal: SealForCommand = (plaintext) => deps.sealer.seal(tenantId, plaintext, eventContext);

@@ -27,7 +27,7 @@ import { recordInboundMedia } from './media';
 export type ReceivePatientMessage = (client: PoolClient, event: PatientMessageReceivedV1, context: EventContext) => Promise<void>;
 
 export function createReceivePatientMessage(deps: UseCaseDeps): ReceivePatientMessage {
-  const { atRest, sealer, clock } = deps;
+  const { sealer, clock } = deps;
   return async (client, event, context) => {
     const tenantId = context.tenantId;
     const { sentAt } = checkEvent(event, context);
@@ -53,6 +53,8 @@ export function createReceivePatientMessage(deps: UseCaseDeps): ReceivePatientMe
       waId,
       firstMessageAt: sentAt,
     });
+    // after the conversation's lock, as ErasePatient takes them (use-cases/erase-patient.ts)
+    const atRest = await deps.patientKeys.forPatient(client, tenantId, event.waIdHash);
     const inserted = await insertMessage(client, {
       id: event.messageId,
       tenantId,
@@ -116,12 +118,13 @@ async function conversationFor(
   const existing = await lockConversationForPatient(client, patient.tenantId, key);
   if (existing) return existing;
   const id = randomUUID();
+  const atRest = await deps.patientKeys.forPatient(client, patient.tenantId, patient.waIdHash);
   await insertConversation(client, {
     id,
     tenantId: patient.tenantId,
     phoneNumberId: patient.phoneNumberId,
     waIdHash: patient.waIdHash,
-    waIdSealed: await deps.atRest.seal(patient.tenantId, patient.waId, atRestContext.conversationWaId(id)),
+    waIdSealed: await atRest.seal(patient.tenantId, patient.waId, atRestContext.conversationWaId(id)),
     lastMessageAt: patient.firstMessageAt,
     createdAt: patient.firstMessageAt,
   });

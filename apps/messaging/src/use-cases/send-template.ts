@@ -232,7 +232,7 @@ export function createSendTemplate(deps: UseCaseDeps, registry: TemplateRegistry
 /** The patient's conversation on a number, opened (no messages yet) when there is none. */
 async function conversationForPatient(
   client: PoolClient,
-  deps: Pick<UseCaseDeps, 'sealer' | 'atRest'>,
+  deps: Pick<UseCaseDeps, 'sealer' | 'atRest' | 'patientKeys'>,
   patient: { tenantId: string; phoneNumberId: string; waId: string; now: Date },
 ): Promise<ConversationRow> {
   const waIdHash = await deps.sealer.blindIndex(patient.tenantId, WA_ID_HASH_PURPOSE, patient.waId);
@@ -240,12 +240,13 @@ async function conversationForPatient(
   const existing = await lockConversationForPatient(client, patient.tenantId, key);
   if (existing) return existing;
   const id = randomUUID();
+  const atRest = await deps.patientKeys.forPatient(client, patient.tenantId, waIdHash);
   await insertConversation(client, {
     id,
     tenantId: patient.tenantId,
     phoneNumberId: patient.phoneNumberId,
     waIdHash,
-    waIdSealed: await deps.atRest.seal(patient.tenantId, patient.waId, atRestContext.conversationWaId(id)),
+    waIdSealed: await atRest.seal(patient.tenantId, patient.waId, atRestContext.conversationWaId(id)),
     lastMessageAt: patient.now,
     createdAt: patient.now,
   });

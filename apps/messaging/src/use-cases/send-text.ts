@@ -109,6 +109,7 @@ export function createSendText(deps: UseCaseDeps): SendText {
 
       const messageId = randomUUID();
       const content: MessageContent = { $case: 'text', value: { body: text } };
+      const patientAtRest = await deps.patientKeys.forPatient(client, tenantId, conversation.wa_id_hash);
       await insertMessage(client, {
         id: messageId,
         tenantId,
@@ -116,7 +117,7 @@ export function createSendText(deps: UseCaseDeps): SendText {
         direction: 'outbound',
         wamid: null,
         contentKind: content.$case,
-        contentSealed: await atRest.seal(tenantId, encodeContent(content), atRestContext.messageContent(messageId)),
+        contentSealed: await patientAtRest.seal(tenantId, encodeContent(content), atRestContext.messageContent(messageId)),
         replyToMessageId: replyTo?.id ?? null,
         state: 'queued',
         sentBy: caller.actor,
@@ -128,7 +129,7 @@ export function createSendText(deps: UseCaseDeps): SendText {
       });
       await recordOutboundActivity(client, tenantId, conversation.id, {
         at: now,
-        previewSealed: await atRest.seal(tenantId, previewOf(content), atRestContext.conversationPreview(conversation.id)),
+        previewSealed: await patientAtRest.seal(tenantId, previewOf(content), atRestContext.conversationPreview(conversation.id)),
       });
 
       // The command carries the patient's number and the text sealed for the topic, never the
