@@ -3,6 +3,9 @@
 // (the UI switches on codes, never on text); a 401 signs the user out through `onUnauthorized`.
 import { z } from 'zod';
 import {
+  type Appointment,
+  AppointmentListSchema,
+  AppointmentSchema,
   type Conversation,
   ConversationPageSchema,
   ConversationSchema,
@@ -10,15 +13,65 @@ import {
   type Message,
   MessagePageSchema,
   MessageSchema,
+  type DocumentShare,
+  DocumentShareListSchema,
+  DocumentShareSchema,
+  type NoShowGroupBy,
+  NoShowReportSchema,
   type Note,
   NoteListSchema,
   NoteSchema,
+  PatientConsentsSchema,
+  type PatientDocument,
+  PatientDocumentPageSchema,
+  PatientDocumentSchema,
+  PatientListSchema,
+  PatientSchema,
   ProblemSchema,
+  SlotListSchema,
   TeamListSchema,
   TemplateListSchema,
   TokenResponseSchema,
 } from './schemas';
 import type { SendTemplateBody } from './model/template-form';
+
+/** One way to find a patient: the api matches exactly (keyed hashes), never substrings. */
+export type PatientSearch =
+  | { by: 'mrn'; mrn: string }
+  | { by: 'waId'; waId: string }
+  | { by: 'name'; familyName: string; birthDate?: string };
+
+export interface BookBody {
+  clinicianId: string;
+  appointmentTypeId: string;
+  startsAt: string;
+  patient: { waId: string; patientId?: string; displayName?: string; languageCode?: string };
+}
+
+export interface AvailabilityQuery {
+  appointmentTypeId: string;
+  clinicId?: string;
+  clinicianId?: string;
+  from: string;
+  to: string;
+  limit?: number;
+}
+
+export interface AppointmentQuery {
+  from: string;
+  to: string;
+  clinicId?: string;
+  clinicianId?: string;
+  limit?: number;
+}
+
+/** Query string of the defined values only (an empty filter is no filter). */
+function query(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  return params.toString();
+}
 
 /** 202 of a template send: the queued message and the language actually used. */
 const MessageEnvelope = z.looseObject({ message: MessageSchema });
@@ -76,18 +129,23 @@ export function createApiClient(options: ApiClientOptions) {
     path: string,
     schema: S,
     body?: unknown,
+    extraHeaders: Record<string, string> = {},
   ): Promise<z.output<S>> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, ...extraHeaders };
+    // FormData sets its own multipart content type (with the boundary)
+    const isForm = body instanceof FormData;
+    if (body !== undefined && !isForm) headers['content-type'] = 'application/json';
     const response = await fetch(`${base}${path}`, {
       method,
       headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: isForm ? body : JSON.stringify(body) }),
     });
     if (response.status === 401) options.onUnauthorized();
     return parse(response, schema);
   };
   const conv = (id: string) => `/conversations/${encodeURIComponent(id)}`;
+  const patient = (id: string) => `/patients/${encodeURIComponent(id)}`;
+  const appointment = (id: string) => `/appointments/${encodeURIComponent(id)}`;
 
   return {
     me: () => call('GET', '/me', MeSchema),
@@ -116,6 +174,65 @@ export function createApiClient(options: ApiClientOptions) {
     templates: () => call('GET', '/templates?approvedOnly=true', TemplateListSchema),
     /** Admins only (tenant:admin); others see team ids. */
     teams: () => call('GET', '/admin/teams', TeamListSchema),
+
+    // ── patients and results (records) ──
+    patient: (id: string) => call('GET', patient(id), PatientSchema),
+    searchPatients: async (search: PatientSearch) => {
+      const q =
+        search.by === 'mrn'
+          ? query({ mrn: search.mrn })
+          : search.by === 'waId'
+            ? query({ waId: search.waId })
+            : query({ familyName: search.familyName, birthDate: search.birthDate });
+      return (await call('GET', `/patients?${q}&limit=20`, PatientListSchema)).items;
+    },
+    consents: (id: string) => call('GET', `${patient(id)}/consents`, PatientConsentsSchema),
+    documents: async (id: string): Promise<PatientDocument[]> =>
+      (await call('GET', `${patient(id)}/documents?limit=50`, PatientDocumentPageSchema)).items,
+    uploadDocument: (
+      id: string,
+      file: File,
+      title: string,
+      idempotencyKey: string,
+    ): Promise<PatientDocument> => {
+      const form = new FormData();
+      // the title first: the api reads the parts in order and the file is the big one
+      form.append('title', title);
+      form.append('file', file, file.name);
+      return call('POST', `${patient(id)}/documents`, PatientDocumentSchema, form, {
+        'idempotency-key': idempotencyKey,
+      });
+    },
+    shares: async (documentId: string): Promise<DocumentShare[]> =>
+      (await call('GET', `/documents/${encodeURIComponent(documentId)}/shares`, DocumentShareListSchema))
+        .items,
+    share: (documentId: string, idempotencyKey: string): Promise<DocumentShare> =>
+      call('POST', `/documents/${encodeURIComponent(documentId)}/shares`, DocumentShareSchema, {
+        idempotencyKey,
+      }),
+    revokeShare: (shareId: string): Promise<DocumentShare> =>
+      call('POST', `/shares/${encodeURIComponent(shareId)}/revoke`, DocumentShareSchema),
+
+    // ── appointments (scheduling) ──
+    appointments: (q: AppointmentQuery) =>
+      call('GET', `/appointments?${query({ limit: 500, ...q })}`, AppointmentListSchema),
+    appointment: (id: string): Promise<Appointment> => call('GET', appointment(id), AppointmentSchema),
+    availability: async (q: AvailabilityQuery) =>
+      (await call('GET', `/availability?${query({ limit: 20, ...q })}`, SlotListSchema)).items,
+    book: (body: BookBody, idempotencyKey: string): Promise<Appointment> =>
+      call('POST', '/appointments', AppointmentSchema, { ...body, idempotencyKey }),
+    reschedule: (id: string, startsAt: string, clinicianId?: string): Promise<Appointment> =>
+      call('POST', `${appointment(id)}/reschedule`, AppointmentSchema, {
+        startsAt,
+        ...(clinicianId === undefined ? {} : { clinicianId }),
+      }),
+    cancel: (id: string): Promise<Appointment> =>
+      call('POST', `${appointment(id)}/cancel`, AppointmentSchema, { cancelledBy: 'staff' }),
+    attendance: (id: string, outcome: 'attended' | 'no_show'): Promise<Appointment> =>
+      call('POST', `${appointment(id)}/attendance`, AppointmentSchema, { outcome }),
+    noShows: (q: { from: string; to: string; clinicId?: string; groupBy: NoShowGroupBy }) =>
+      call('GET', `/reports/no-shows?${query(q)}`, NoShowReportSchema),
+
     /** The bytes of a patient's media, as a Blob (the caller makes an object URL of it). */
     media: async (conversationId: string, messageId: string): Promise<Blob> => {
       const response = await fetch(

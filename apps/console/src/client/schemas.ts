@@ -25,6 +25,9 @@ export const ConversationSchema = z.looseObject({
     displayName: z.string().nullable(),
     phoneNumber: z.string().nullable(),
   }),
+  /** The records patient the number belongs to; null while the contact is unverified. */
+  patientId: z.string().nullable(),
+  contactState: z.enum(['unverified', 'linked']),
   lastMessageAt: isoDate,
   lastMessagePreview: z.string().nullable(),
   unreadCount: z.number().int().nonnegative(),
@@ -157,6 +160,7 @@ export const StreamKindSchema = z.enum([
   'conversation_state',
   'note_added',
   'conversation_read',
+  'conversation_linked',
 ]);
 
 export const StreamEventSchema = z.looseObject({
@@ -182,6 +186,139 @@ export const StreamFrameSchema = z.union([
   }),
   StreamEventSchema,
 ]);
+
+// ── patients and documents (records, through the api) ──────────────────────────────────────
+
+export const PatientSchema = z.looseObject({
+  id: z.string(),
+  mrn: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: z.string(),
+  waId: z.string().nullable(),
+  preferredLanguage: z.string().nullable(),
+});
+export type Patient = z.infer<typeof PatientSchema>;
+export const PatientListSchema = z.object({ items: z.array(PatientSchema) });
+
+export const PatientConsentSchema = z.looseObject({
+  id: z.string(),
+  kind: z.string(),
+  granted: z.boolean(),
+  source: z.string(),
+  recordedAt: z.string(),
+});
+export type PatientConsent = z.infer<typeof PatientConsentSchema>;
+export const PatientConsentsSchema = z.looseObject({
+  history: z.array(PatientConsentSchema),
+  current: z.array(PatientConsentSchema),
+});
+
+export const PatientDocumentSchema = z.looseObject({
+  id: z.string(),
+  patientId: z.string(),
+  title: z.string(),
+  fileName: z.string().nullable(),
+  contentType: z.string(),
+  sizeBytes: z.number(),
+  createdAt: z.string(),
+});
+export type PatientDocument = z.infer<typeof PatientDocumentSchema>;
+export const PatientDocumentPageSchema = z.object({
+  items: z.array(PatientDocumentSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const ShareStatusSchema = z.enum([
+  'sent',
+  'opened',
+  'verified',
+  'downloaded',
+  'revoked',
+  'expired',
+  'locked',
+  'notice_failed',
+  'unspecified',
+]);
+export type ShareStatus = z.infer<typeof ShareStatusSchema>;
+
+export const DocumentShareSchema = z.looseObject({
+  id: z.string(),
+  documentId: z.string(),
+  status: ShareStatusSchema,
+  createdAt: z.string(),
+  expiresAt: isoDate,
+  openedAt: isoDate,
+  verifiedAt: isoDate,
+  downloadedAt: isoDate,
+  revokedAt: isoDate,
+  failedAttempts: z.number().int(),
+});
+export type DocumentShare = z.infer<typeof DocumentShareSchema>;
+export const DocumentShareListSchema = z.object({ items: z.array(DocumentShareSchema) });
+
+// ── appointments (scheduling, through the api) ─────────────────────────────────────────────
+
+export const AppointmentStatusSchema = z.enum([
+  'booked',
+  'confirmed',
+  'rescheduled',
+  'cancelled_by_patient',
+  'cancelled_by_staff',
+  'attended',
+  'no_show',
+  'unknown',
+]);
+export type AppointmentStatus = z.infer<typeof AppointmentStatusSchema>;
+
+export const AppointmentSchema = z.looseObject({
+  id: z.string(),
+  clinicId: z.string(),
+  clinicianId: z.string(),
+  appointmentTypeId: z.string(),
+  mode: z.enum(['in_person', 'video']),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  status: AppointmentStatusSchema,
+  patient: z.looseObject({
+    patientId: z.string().nullable(),
+    waId: z.string(),
+    displayName: z.string().nullable(),
+  }),
+  confirmedAt: isoDate,
+  videoLink: z.string().nullable(),
+});
+export type Appointment = z.infer<typeof AppointmentSchema>;
+export const AppointmentListSchema = z.object({
+  items: z.array(AppointmentSchema),
+  limitReached: z.boolean(),
+});
+
+export const SlotSchema = z.looseObject({
+  clinicianId: z.string(),
+  clinicId: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+});
+export type Slot = z.infer<typeof SlotSchema>;
+export const SlotListSchema = z.object({ items: z.array(SlotSchema) });
+
+export const NoShowGroupBySchema = z.enum(['clinic', 'day', 'stage', 'confirmation']);
+export type NoShowGroupBy = z.infer<typeof NoShowGroupBySchema>;
+const NoShowBucketSchema = z.looseObject({
+  key: z.string(),
+  total: z.number().int(),
+  noShows: z.number().int(),
+  rate: z.number().nullable(),
+});
+export const NoShowReportSchema = z.looseObject({
+  groupBy: NoShowGroupBySchema,
+  total: z.number().int(),
+  noShows: z.number().int(),
+  rate: z.number().nullable(),
+  items: z.array(NoShowBucketSchema),
+});
+export type NoShowReport = z.infer<typeof NoShowReportSchema>;
 
 export const ProblemSchema = z.looseObject({
   status: z.number().int(),

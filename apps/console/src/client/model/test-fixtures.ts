@@ -1,8 +1,12 @@
 // Builders for the model tests: api shapes with sensible defaults, parsed through the same
 // schemas the browser uses (so a fixture can never drift from what the console accepts).
 import {
+  type Appointment,
+  AppointmentSchema,
   type Conversation,
   ConversationSchema,
+  type DocumentShare,
+  DocumentShareSchema,
   type Message,
   MessageSchema,
   type StreamEvent,
@@ -15,6 +19,8 @@ export function conversation(overrides: Partial<Conversation> = {}): Conversatio
   return ConversationSchema.parse({
     id: 'c1',
     patient: { id: null, displayName: 'Pat Doe', phoneNumber: '+15551230001' },
+    patientId: null,
+    contactState: 'unverified',
     lastMessageAt: '2026-01-01T10:00:00.000Z',
     lastMessagePreview: 'Hello',
     unreadCount: 1,
@@ -80,6 +86,39 @@ export function template(overrides: Partial<Template> = {}): Template {
     ],
     bodyText: 'Hello {{1}}, your appointment with {{2}} is confirmed.',
     headerFormat: null,
+    ...overrides,
+  });
+}
+
+export function appointment(overrides: Partial<Appointment> = {}): Appointment {
+  return AppointmentSchema.parse({
+    id: 'a1',
+    clinicId: 'clinic-1',
+    clinicianId: 'dr-1',
+    appointmentTypeId: 'type-1',
+    mode: 'in_person',
+    startsAt: '2026-03-02T09:00:00.000Z',
+    endsAt: '2026-03-02T09:20:00.000Z',
+    status: 'booked',
+    patient: { patientId: null, waId: '34600111222', displayName: 'Ana' },
+    confirmedAt: null,
+    videoLink: null,
+    ...overrides,
+  });
+}
+
+export function share(overrides: Partial<DocumentShare> = {}): DocumentShare {
+  return DocumentShareSchema.parse({
+    id: 's1',
+    documentId: 'd1',
+    status: 'sent',
+    createdAt: '2026-01-01T10:00:00.000Z',
+    expiresAt: '2026-01-04T10:00:00.000Z',
+    openedAt: null,
+    verifiedAt: null,
+    downloadedAt: null,
+    revokedAt: null,
+    failedAttempts: 0,
     ...overrides,
   });
 }

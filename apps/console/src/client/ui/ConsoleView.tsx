@@ -1,6 +1,8 @@
-// The signed-in console: header (hospital, role, live status), the inbox on the left, the open
-// conversation on the right. Owns the live state: the inbox list and the open thread, moved by
-// the reducer in model/inbox-state.ts from REST loads and stream events.
+// The signed-in console: header (hospital, role, live status, the sections the role may use),
+// then a section: the inbox (the list on the left, the open conversation, the patient panel beside
+// it), the appointments calendar, or the no-show dashboard. Owns the live state: the inbox list
+// and the open thread, moved by the reducer in model/inbox-state.ts from REST loads and stream
+// events; it stays alive while another section is shown, so coming back needs no reload.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiClient, ApiError, createApiClient } from '../api';
 import {
@@ -21,8 +23,15 @@ import type { Session } from '../model/session';
 import type { ClientConfig, Conversation, Me, Message, Note, StreamEvent } from '../schemas';
 import { type StreamStatus, openStream } from '../stream';
 import { t } from '../messages';
+import { type Section, sectionsFor, shownSection } from '../model/sections';
+import { DIRECTORY_KEY, type Directory, loadDirectory, nameOf } from '../model/calendar-directory';
 import { InboxList } from './InboxList';
 import { ConversationPane } from './ConversationPane';
+import { type BookingPrefill, PatientPanel } from './PatientPanel';
+import { AppointmentsView } from './AppointmentsView';
+import { NoShowDashboard } from './NoShowDashboard';
+
+const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 interface Props {
   config: ClientConfig;
@@ -46,6 +55,29 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const [announcement, setAnnouncement] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [section, setSection] = useState<Section | null>(null);
+  const [directory, setDirectoryState] = useState<Directory>(() =>
+    loadDirectory(localStorage, browserZone()),
+  );
+  const [prefill, setPrefill] = useState<BookingPrefill | null>(null);
+  // the patient panel re-reads the record each time the conversation is opened or the inbox shown
+  // again (a visit booked meanwhile, a share that moved): nothing about patients is on the stream
+  const [panelVersion, setPanelVersion] = useState(0);
+  const showSection = useCallback((next: Section) => {
+    setSection(next);
+    if (next === 'inbox') setPanelVersion((v) => v + 1);
+  }, []);
+
+  const setDirectory = useCallback((next: Directory) => {
+    setDirectoryState(next);
+    localStorage.setItem(DIRECTORY_KEY, JSON.stringify(next));
+  }, []);
+  const sections = me === null ? [] : sectionsFor(me.permissions);
+  const shown = shownSection(section, sections);
+  const [visited, setVisited] = useState<ReadonlySet<Section>>(new Set());
+  useEffect(() => {
+    if (shown !== null && !visited.has(shown)) setVisited(new Set([...visited, shown]));
+  }, [shown, visited]);
 
   // The stream callbacks outlive renders: they read the latest filter/open id through refs.
   const filterRef = useRef(filter);
@@ -130,6 +162,7 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
   const open = useCallback(
     async (conversation: Conversation) => {
       setOpenId(conversation.id);
+      setPanelVersion((v) => v + 1);
       openRef.current = conversation.id;
       setError(null);
       setCurrent(conversation);
@@ -217,6 +250,20 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
             </div>
           </dl>
         )}
+        {sections.length > 0 && (
+          <nav class="sections" aria-label={t.nav.label}>
+            {sections.map((name) => (
+              <button
+                key={name}
+                type="button"
+                aria-current={shown === name ? 'page' : undefined}
+                onClick={() => showSection(name)}
+              >
+                {t.nav[name]}
+              </button>
+            ))}
+          </nav>
+        )}
         <span class={`stream stream-${status}`} data-testid="stream-status" role="status">
           {statusLabel}
         </span>
@@ -230,7 +277,24 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
           {error}
         </p>
       )}
-      <div class="panes">
+      {me !== null && shown === null && <p class="empty-section">{t.nav.nothingForRole}</p>}
+      {/* mounted from the first visit on and then only hidden: the day, filters and a half-done
+          booking survive a look at the inbox */}
+      {me !== null && visited.has('appointments') && (
+        <AppointmentsView
+          api={api}
+          me={me}
+          active={shown === 'appointments'}
+          directory={directory}
+          onDirectory={setDirectory}
+          prefill={prefill}
+        />
+      )}
+      {me !== null && shown === 'noShows' && <NoShowDashboard api={api} directory={directory} />}
+      <div
+        class={`panes${current !== null && openId !== null ? ' with-panel' : ''}`}
+        hidden={shown !== 'inbox'}
+      >
         <InboxList
           conversations={state.conversations}
           filter={filter}
@@ -242,17 +306,31 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
           onOpen={(c) => void open(c)}
         />
         {me !== null && current !== null && state.thread?.conversationId === current.id ? (
-          <ConversationPane
-            api={api}
-            me={me}
-            conversation={current}
-            thread={state.thread}
-            teamIds={teamIds}
-            teamName={(id) => teams.get(id) ?? id}
-            onConversation={onConversation}
-            onMessage={onMessage}
-            onNote={onNote}
-          />
+          <>
+            <ConversationPane
+              api={api}
+              me={me}
+              conversation={current}
+              thread={state.thread}
+              teamIds={teamIds}
+              teamName={(id) => teams.get(id) ?? id}
+              onConversation={onConversation}
+              onMessage={onMessage}
+              onNote={onNote}
+            />
+            <PatientPanel
+              api={api}
+              me={me}
+              conversation={current}
+              version={panelVersion}
+              timeZone={directory.timeZone}
+              clinicianName={(id) => nameOf(directory, 'clinicians', id)}
+              onBook={(next) => {
+                setPrefill(next);
+                setSection('appointments');
+              }}
+            />
+          </>
         ) : (
           <main class="conversation empty" id="conversation">
             <p>{openId === null ? t.conversation.none : t.conversation.loading}</p>
