@@ -452,6 +452,15 @@ describe('templates, interactive messages and consent', () => {
     const otpCommand = await commandFor(otp.message!.id);
     if (otpCommand.content?.$case !== 'template') throw new Error('expected a template');
     expect(otpCommand.content.value.components.map((c) => c.subType)).toContain('TEMPLATE_BUTTON_SUB_TYPE_URL');
+    // the code goes to WhatsApp (sealed in the command) but the care team never sees it
+    const codeParameter = otpCommand.content.value.components.flatMap((c) => c.parameters)[0]?.value;
+    if (codeParameter?.$case !== 'text') throw new Error('expected a text parameter');
+    expect(await h.sealer.openString(tenant, codeParameter.value, sealContext(TOPICS.outboundRequested, otpCommand.messageId))).toBe('482913');
+    const shown = JSON.stringify(otp.message?.content);
+    expect(shown).toContain('••••••');
+    expect(shown).not.toContain('482913');
+    const listed = await h.client.listMessages({ conversationId: conversation.id, pageSize: 50, pageToken: '' }, nurse(tenant));
+    expect(JSON.stringify(listed.messages.find((m) => m.id === otp.message!.id))).not.toContain('482913');
 
     // START (in Spanish: ALTA) opts in again, confirmed in Spanish
     await publishPatientText(h, { tenantId: tenant, waId, text: 'alta', sentAt: new Date(Math.floor(h.now().getTime() / 1000) * 1000 - 30_000) });

@@ -160,6 +160,24 @@ function exampleValues(example: unknown, key: string): string[] {
   return flat.filter((v): v is string => typeof v === 'string');
 }
 
+/** What stands in for a one-time code wherever staff could read it. */
+export const HIDDEN_CODE = '••••••';
+
+/**
+ * The preview staff see of a sent template. An AUTHENTICATION template carries a one-time code
+ * meant for the patient alone (it proves who they are on the release page): the code is sent to
+ * WhatsApp but never kept readable in the conversation, so nobody in the care team can use it.
+ */
+export function staffPreview(category: TemplateCategoryName, previewText: string, values: readonly { text: string }[]): string {
+  if (category !== 'authentication') return previewText;
+  let preview = previewText;
+  // longest first, so that a value inside another is not left half visible
+  for (const text of [...new Set(values.map((value) => value.text))].filter((text) => text !== '').sort((a, b) => b.length - a.length)) {
+    preview = preview.split(text).join(HIDDEN_CODE);
+  }
+  return preview;
+}
+
 export function categoryName(category: string): TemplateCategoryName {
   const lower = category.toLowerCase();
   return lower === 'marketing' || lower === 'utility' || lower === 'authentication' ? lower : 'unknown';

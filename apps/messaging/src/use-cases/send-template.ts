@@ -47,6 +47,7 @@ import {
   chooseLanguage,
   fillTemplate,
   isLanguageCode,
+  staffPreview,
 } from '../domain/templates';
 import { conversationAccess, grantDetail } from './access';
 import { AUDIT_ACTIONS, type AuditFacts, recordAudit } from './audit';
@@ -200,7 +201,18 @@ export function createSendTemplate(deps: UseCaseDeps, registry: TemplateRegistry
 
       const row = await queueOutbound(client, deps, {
         conversation,
-        stored: { $case: 'template', value: { name: template.name, languageCode: template.language, previewText: filled.filled.previewText } },
+        // an authentication code is sent, never kept readable for staff
+        stored: {
+          $case: 'template',
+          value: {
+            name: template.name,
+            languageCode: template.language,
+            previewText: staffPreview(template.category, filled.filled.previewText, [
+              ...request.parameters,
+              ...request.buttons.map((button) => ({ text: button.value })),
+            ]),
+          },
+        },
         command: async (seal) => ({ $case: 'template', value: await outboundTemplate(template.name, template.language, filled.filled, seal) }),
         sentBy: isServiceCaller(caller) ? null : caller.actor,
         now,
