@@ -17,6 +17,14 @@ import {
   type GetAppointmentResponse,
   ImportAppointmentsRequest,
   type ImportAppointmentsResponse,
+  ListClinicsRequest,
+  type ListClinicsResponse,
+  ListCliniciansRequest,
+  type ListCliniciansResponse,
+  type ListAppointmentTypesRequest,
+  type ListAppointmentTypesResponse,
+  type ListSitesRequest,
+  type ListSitesResponse,
   MarkAttendanceRequest,
   type MarkAttendanceResponse,
   Message,
@@ -173,6 +181,13 @@ export function schedulingClient(address: string) {
       unary<SetReminderPolicyRequest, SetReminderPolicyResponse>((r, m, cb) => client.setReminderPolicy(r, m, cb))(SetReminderPolicyRequest.fromPartial({ policy }), md),
     noShowStats: (request: Partial<NoShowStatsRequest>, md: Metadata) =>
       unary<NoShowStatsRequest, NoShowStatsResponse>((r, m, cb) => client.noShowStats(r, m, cb))(NoShowStatsRequest.fromPartial(request), md),
+    listSites: (md: Metadata) => unary<ListSitesRequest, ListSitesResponse>((r, m, cb) => client.listSites(r, m, cb))({}, md),
+    listClinics: (request: Partial<ListClinicsRequest>, md: Metadata) =>
+      unary<ListClinicsRequest, ListClinicsResponse>((r, m, cb) => client.listClinics(r, m, cb))(ListClinicsRequest.fromPartial(request), md),
+    listClinicians: (request: Partial<ListCliniciansRequest>, md: Metadata) =>
+      unary<ListCliniciansRequest, ListCliniciansResponse>((r, m, cb) => client.listClinicians(r, m, cb))(ListCliniciansRequest.fromPartial(request), md),
+    listAppointmentTypes: (md: Metadata) =>
+      unary<ListAppointmentTypesRequest, ListAppointmentTypesResponse>((r, m, cb) => client.listAppointmentTypes(r, m, cb))({}, md),
   };
 }
 export type SchedulingTestClient = ReturnType<typeof schedulingClient>;

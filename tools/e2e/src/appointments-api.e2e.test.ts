@@ -65,6 +65,12 @@ describe('appointments through the api', () => {
     const week = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:30' }));
     ok(await call(desk, 'PUT', `/clinicians/${ids.clinician}/working-hours`, { hours: week, exceptions: [] }), 200, 'hours');
     ok(await call(desk, 'PUT', `/appointment-types/${ids.type}`, { name: 'Consulta', mode: 'in_person', durationMinutes: 20 }), 200, 'type');
+    // whoever books (the nurse too) reads the set-up back by name, the site with its zone
+    const items = (body: unknown) => z.object({ items: z.array(z.looseObject({ id: z.string() })) }).parse(body).items;
+    expect(items(ok(await call(nurse, 'GET', '/sites'), 200, 'sites'))).toContainEqual({ id: ids.site, name: 'Hospital Central', timeZone: 'America/Argentina/Buenos_Aires' });
+    expect(items(ok(await call(nurse, 'GET', `/clinics?siteId=${ids.site}`), 200, 'clinics'))).toEqual([{ id: ids.clinic, siteId: ids.site, name: 'Traumatología' }]);
+    expect(items(ok(await call(nurse, 'GET', `/clinicians?clinicId=${ids.clinic}`), 200, 'clinicians'))).toEqual([{ id: ids.clinician, clinicId: ids.clinic, displayName: 'Dr Ruiz' }]);
+    expect(items(ok(await call(nurse, 'GET', '/appointment-types'), 200, 'types'))).toContainEqual({ id: ids.type, name: 'Consulta', mode: 'in_person', durationMinutes: 20 });
 
     // a patient writes to the hospital; the front desk sees the conversation and books for them
     const waId = randomWaId();

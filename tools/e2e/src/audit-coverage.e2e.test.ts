@@ -92,8 +92,11 @@ async function uploadPdf(apiUrl: string, token: string, patientId: string): Prom
 
 /** Permissions whose routes are not patient-data routes (their own services audit them). */
 const NOT_PATIENT_DATA = new Set(['tenant:admin', 'audit:read']);
-/** Routes behind a patient-data permission that serve none (the hospital's team names). */
-const NOT_PATIENT_DATA_ROUTES = new Set(['listOwnTeams']);
+/**
+ * Routes behind a patient-data permission that serve none: the hospital's team names, and its
+ * calendar set-up (sites, clinics, clinicians, types) that whoever books picks by name.
+ */
+const NOT_PATIENT_DATA_ROUTES = new Set(['listOwnTeams', 'listSites', 'listClinics', 'listClinicians', 'listAppointmentTypes']);
 
 /** What each patient-data endpoint must record; an endpoint missing here fails the test. */
 const EXPECTED: Record<string, Expected> = {

@@ -80,6 +80,9 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
  */
 const UPSERT_OPERATIONS = new Set(['putSite', 'putClinic', 'putClinician', 'putWorkingHours', 'putAppointmentType']);
 
+/** The names of A's calendar set-up (made below): B's lists must never show them. */
+const A_SETUP_NAMES = ['A site', 'A clinic', 'Dr A', 'A type'] as const;
+
 /** Tenant A's calendar and one appointment of A's patient, made through the api. */
 const schedulingA = { site: '', clinic: '', clinician: '', type: '', appointment: '', slotsLeft: [] as string[] };
 const APPOINTMENT_RANGE = { from: '', to: '' };
@@ -278,8 +281,17 @@ describe('cross-tenant matrix through the api', () => {
       listed += 1;
       expect(items.data.items.map((item) => item.id), route.path).not.toContain(conversation.id);
       expectNothingOfA(response.body, route.path);
+      // nor A's calendar set-up: by name, since B's upserts above made B's own things under A's ids
+      for (const name of A_SETUP_NAMES) expect(response.text, route.path).not.toContain(JSON.stringify(name));
     }
     expect(listed).toBeGreaterThanOrEqual(1);
+    // the set-up lists were among them (B's own, possibly made under A's ids: never A's names)
+    for (const path of ['/v1/sites', '/v1/clinics', '/v1/clinicians', '/v1/appointment-types']) {
+      expect(lists.map((route) => route.path), path).toContain(path);
+    }
+    // while A lists its own
+    const sitesA = await requestJson('GET', `${stack().urls.api}/v1/sites`, { headers: { authorization: `Bearer ${await stack().mintToken({ roles: ['front_desk'] })}` } });
+    expect(sitesA.text).toContain(JSON.stringify('A site'));
     // while A still sees it
     expect((await tenantA.conversations()).map((c) => c.id)).toContain(conversation.id);
   });

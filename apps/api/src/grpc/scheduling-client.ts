@@ -17,6 +17,12 @@ import {
   type GetReminderPolicyResponse,
   type ImportAppointmentsRequest,
   type ImportAppointmentsResponse,
+  type ListAppointmentTypesResponse,
+  type ListClinicsRequest,
+  type ListClinicsResponse,
+  type ListCliniciansRequest,
+  type ListCliniciansResponse,
+  type ListSitesResponse,
   type ListAppointmentsRequest,
   type ListAppointmentsResponse,
   type MarkAttendanceRequest,
@@ -61,6 +67,10 @@ export interface SchedulingClient {
   markAttendance(caller: Caller, request: MarkAttendanceRequest): Promise<MarkAttendanceResponse>;
   importAppointments(caller: Caller, request: ImportAppointmentsRequest): Promise<ImportAppointmentsResponse>;
   noShowStats(caller: Caller, request: NoShowStatsRequest): Promise<NoShowStatsResponse>;
+  listSites(caller: Caller): Promise<ListSitesResponse>;
+  listClinics(caller: Caller, request: ListClinicsRequest): Promise<ListClinicsResponse>;
+  listClinicians(caller: Caller, request: ListCliniciansRequest): Promise<ListCliniciansResponse>;
+  listAppointmentTypes(caller: Caller): Promise<ListAppointmentTypesResponse>;
   close(): void;
 }
 
@@ -124,6 +134,10 @@ export function createSchedulingClient(options: SchedulingClientOptions): Schedu
     markAttendance: (caller, request) => invoke((cb) => client.markAttendance(request, md(caller), deadline(), cb)),
     importAppointments: (caller, request) => invoke((cb) => client.importAppointments(request, md(caller), deadline(), cb)),
     noShowStats: (caller, request) => invoke((cb) => client.noShowStats(request, md(caller), deadline(), cb)),
+    listSites: (caller) => invoke((cb) => client.listSites({}, md(caller), deadline(), cb)),
+    listClinics: (caller, request) => invoke((cb) => client.listClinics(request, md(caller), deadline(), cb)),
+    listClinicians: (caller, request) => invoke((cb) => client.listClinicians(request, md(caller), deadline(), cb)),
+    listAppointmentTypes: (caller) => invoke((cb) => client.listAppointmentTypes({}, md(caller), deadline(), cb)),
     close: () => client.close(),
   };
 }

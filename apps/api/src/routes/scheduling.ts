@@ -8,14 +8,20 @@
 import type { Router } from '../http/router';
 import {
   appointmentTypeBodySchema,
+  appointmentTypeListSchema,
   appointmentTypeSchema,
   availabilityQuerySchema,
   clinicBodySchema,
+  clinicListQuerySchema,
+  clinicListSchema,
   clinicSchema,
   clinicianBodySchema,
+  clinicianListQuerySchema,
+  clinicianListSchema,
   clinicianSchema,
   idParamsSchema,
   siteBodySchema,
+  siteListSchema,
   siteSchema,
   slotListSchema,
   workingHoursBodySchema,
@@ -25,6 +31,9 @@ import type { SchedulingUseCases } from '../use-cases/scheduling';
 
 const TAGS = ['scheduling'] as const;
 const WRITE = { permission: 'scheduling:configure' } as const;
+// whoever books (front desk, clinicians, nurses, integrations) picks sites, clinics, clinicians
+// and types by name; staff data, no patient data, so not audited on success (like availability)
+const LIST = { permission: 'appointments:read' } as const;
 const INVALID = {
   status: 400,
   description: '`invalid_request`: scheduling refused a value (`details.field` names it, never its value).',
@@ -111,6 +120,60 @@ export function registerSchedulingRoutes(router: Router, scheduling: SchedulingU
     problems: [INVALID],
     response: { status: 200, description: 'The stored type.', schema: appointmentTypeSchema },
     handler: ({ principal, params, body }) => scheduling.putAppointmentType(principal, params.id, body),
+  });
+
+  router.route({
+    method: 'GET',
+    path: '/v1/sites',
+    operationId: 'listSites',
+    summary: 'List sites',
+    description: "The hospital's sites (buildings) with their time zone, by name. Staff data, not audited on success.",
+    tags: TAGS,
+    access: LIST,
+    upstream: true,
+    response: { status: 200, description: 'The sites, by name.', schema: siteListSchema },
+    handler: ({ principal }) => scheduling.listSites(principal),
+  });
+
+  router.route({
+    method: 'GET',
+    path: '/v1/clinics',
+    operationId: 'listClinics',
+    summary: 'List clinics',
+    description: "The hospital's clinics, of one site or all, by name. Staff data, not audited on success.",
+    tags: TAGS,
+    access: LIST,
+    upstream: true,
+    query: clinicListQuerySchema,
+    response: { status: 200, description: 'The clinics, by name.', schema: clinicListSchema },
+    handler: ({ principal, query }) => scheduling.listClinics(principal, query),
+  });
+
+  router.route({
+    method: 'GET',
+    path: '/v1/clinicians',
+    operationId: 'listClinicians',
+    summary: 'List clinicians',
+    description: "The hospital's clinicians, of one clinic or all, by display name. Staff data, not audited on success.",
+    tags: TAGS,
+    access: LIST,
+    upstream: true,
+    query: clinicianListQuerySchema,
+    response: { status: 200, description: 'The clinicians, by display name.', schema: clinicianListSchema },
+    handler: ({ principal, query }) => scheduling.listClinicians(principal, query),
+  });
+
+  router.route({
+    method: 'GET',
+    path: '/v1/appointment-types',
+    operationId: 'listAppointmentTypes',
+    summary: 'List appointment types',
+    description: "The hospital's appointment types (mode and length), by name. Staff data, not audited on success.",
+    tags: TAGS,
+    access: LIST,
+    upstream: true,
+    response: { status: 200, description: 'The types, by name.', schema: appointmentTypeListSchema },
+    handler: ({ principal }) => scheduling.listAppointmentTypes(principal),
   });
 
   router.route({

@@ -167,6 +167,24 @@ export const workingHoursViewSchema = z
   })
   .meta({ id: 'WorkingHours', description: 'The hours as stored.' });
 
+// ---------------------------------------------------------------- set-up lists (by name)
+
+export const siteListSchema = z.object({ items: z.array(siteSchema) }).meta({ id: 'SiteList', description: "The hospital's sites, by name." });
+
+export const clinicListQuerySchema = z.object({ siteId: uuid().optional().meta({ description: 'Only the clinics of this site.' }) });
+
+export const clinicListSchema = z.object({ items: z.array(clinicSchema) }).meta({ id: 'ClinicList', description: "The hospital's clinics, by name." });
+
+export const clinicianListQuerySchema = z.object({ clinicId: uuid().optional().meta({ description: 'Only the clinicians of this clinic.' }) });
+
+export const clinicianListSchema = z
+  .object({ items: z.array(clinicianSchema) })
+  .meta({ id: 'ClinicianList', description: "The hospital's clinicians, by display name." });
+
+export const appointmentTypeListSchema = z
+  .object({ items: z.array(appointmentTypeSchema) })
+  .meta({ id: 'AppointmentTypeList', description: "The hospital's appointment types, by name." });
+
 // ---------------------------------------------------------------- availability
 
 export const availabilityQuerySchema = z

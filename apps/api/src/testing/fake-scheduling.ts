@@ -138,6 +138,14 @@ export function createFakeScheduling(): FakeScheduling {
     }
   };
 
+  /** A tenant's rows of one map, sorted by `name` then id (as scheduling's lists are). */
+  const listed = <T extends { id: string }>(map: Map<string, T>, tenantId: string, nameOf: (row: T) => string): T[] =>
+    [...map.entries()]
+      .filter(([k]) => k.startsWith(`${tenantId}:`))
+      .map(([, row]) => row)
+      .sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const optional = (field: string, value: string): string | undefined => (value === '' ? undefined : uuid(field, value));
+
   const siteZone = (tenantId: string, clinician: Clinician): string => {
     const clinic = clinics.get(key(tenantId, clinician.clinicId));
     return (clinic === undefined ? undefined : sites.get(key(tenantId, clinic.siteId)))?.timeZone ?? 'UTC';
@@ -294,6 +302,24 @@ export function createFakeScheduling(): FakeScheduling {
         calendars.set(key(tenantId, clinician.id), { hours: [...request.hours], exceptions: [...request.exceptions] });
         return {};
       }),
+
+    listSites: (caller) => run('listSites', caller, {}, (tenantId) => ({ sites: listed(sites, tenantId, (site) => site.name).map((site) => ({ ...site })) })),
+    listClinics: (caller, request) =>
+      run('listClinics', caller, request, (tenantId) => {
+        const siteId = optional('site_id', request.siteId);
+        return { clinics: listed(clinics, tenantId, (clinic) => clinic.name).filter((clinic) => siteId === undefined || clinic.siteId === siteId).map((clinic) => ({ ...clinic })) };
+      }),
+    listClinicians: (caller, request) =>
+      run('listClinicians', caller, request, (tenantId) => {
+        const clinicId = optional('clinic_id', request.clinicId);
+        return {
+          clinicians: listed(clinicians, tenantId, (clinician) => clinician.displayName)
+            .filter((clinician) => clinicId === undefined || clinician.clinicId === clinicId)
+            .map((clinician) => ({ ...clinician })),
+        };
+      }),
+    listAppointmentTypes: (caller) =>
+      run('listAppointmentTypes', caller, {}, (tenantId) => ({ appointmentTypes: listed(types, tenantId, (type) => type.name).map((type) => ({ ...type })) })),
 
     searchAvailability: (caller, request) =>
       run('searchAvailability', caller, request, (tenantId) => {

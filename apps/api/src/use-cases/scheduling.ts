@@ -17,7 +17,9 @@ import {
   type bookBodySchema,
   type cancelBodySchema,
   type clinicBodySchema,
+  type clinicListQuerySchema,
   type clinicianBodySchema,
+  type clinicianListQuerySchema,
   type importBodySchema,
   modeToProto,
   type noShowQuerySchema,
@@ -91,6 +93,27 @@ export function createSchedulingUseCases({ scheduling }: SchedulingDeps) {
         hours: body.hours,
         exceptions: body.exceptions.map((e) => ({ date: e.date, start: e.start ?? null, end: e.end ?? null })),
       };
+    },
+
+    // ------------------------------------------------------------ set-up read back (sorted by scheduling)
+    async listSites(principal: Principal) {
+      const { sites } = await scheduling.listSites(callerOf(principal));
+      return { items: sites.map(toSiteView) };
+    },
+
+    async listClinics(principal: Principal, query: z.output<typeof clinicListQuerySchema>) {
+      const { clinics } = await scheduling.listClinics(callerOf(principal), { siteId: query.siteId ?? '' });
+      return { items: clinics.map(toClinicView) };
+    },
+
+    async listClinicians(principal: Principal, query: z.output<typeof clinicianListQuerySchema>) {
+      const { clinicians } = await scheduling.listClinicians(callerOf(principal), { clinicId: query.clinicId ?? '' });
+      return { items: clinicians.map(toClinicianView) };
+    },
+
+    async listAppointmentTypes(principal: Principal) {
+      const { appointmentTypes } = await scheduling.listAppointmentTypes(callerOf(principal));
+      return { items: appointmentTypes.map(toAppointmentTypeView) };
     },
 
     // ------------------------------------------------------------ booking

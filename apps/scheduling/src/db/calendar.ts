@@ -144,3 +144,35 @@ export async function replaceWorkingTimes(
     );
   }
 }
+
+// The lists below order by name then id, so equal names still come out in a stable order.
+
+export async function listSites(db: Queryable, tenantId: string): Promise<SiteRow[]> {
+  const { rows } = await db.query('SELECT id, name, time_zone FROM scheduling.sites WHERE tenant_id = $1 ORDER BY name, id', [tenantId]);
+  return rows.map((row) => siteRow.parse(row));
+}
+
+export async function listClinics(db: Queryable, tenantId: string, filter: { siteId?: string }): Promise<ClinicRow[]> {
+  const { rows } = await db.query(
+    'SELECT id, site_id, name FROM scheduling.clinics WHERE tenant_id = $1 AND ($2::uuid IS NULL OR site_id = $2) ORDER BY name, id',
+    [tenantId, filter.siteId ?? null],
+  );
+  return rows.map((row) => clinicRow.parse(row));
+}
+
+export async function listClinicians(db: Queryable, tenantId: string, filter: { clinicId?: string }): Promise<ClinicianRow[]> {
+  const { rows } = await db.query(
+    `SELECT id, clinic_id, display_name FROM scheduling.clinicians
+      WHERE tenant_id = $1 AND ($2::uuid IS NULL OR clinic_id = $2) ORDER BY display_name, id`,
+    [tenantId, filter.clinicId ?? null],
+  );
+  return rows.map((row) => clinicianRow.parse(row));
+}
+
+export async function listAppointmentTypes(db: Queryable, tenantId: string): Promise<AppointmentTypeRow[]> {
+  const { rows } = await db.query(
+    'SELECT id, name, mode, duration_minutes FROM scheduling.appointment_types WHERE tenant_id = $1 ORDER BY name, id',
+    [tenantId],
+  );
+  return rows.map((row) => typeRow.parse(row));
+}

@@ -23,5 +23,9 @@ export function createSchedulingGrpcHandlers(useCases: SchedulingUseCases, logge
     getReminderPolicy: grpcUnary((_request, { caller }) => useCases.getReminderPolicy(requireTenantCaller(caller)), options),
     setReminderPolicy: grpcUnary((request, { caller }) => useCases.setReminderPolicy(requireTenantCaller(caller), request), options),
     noShowStats: grpcUnary((request, { caller }) => useCases.noShowStats(requireTenantCaller(caller), request), options),
+    listSites: grpcUnary((_request, { caller }) => useCases.listSites(requireTenantCaller(caller)), options),
+    listClinics: grpcUnary((request, { caller }) => useCases.listClinics(requireTenantCaller(caller), request), options),
+    listClinicians: grpcUnary((request, { caller }) => useCases.listClinicians(requireTenantCaller(caller), request), options),
+    listAppointmentTypes: grpcUnary((_request, { caller }) => useCases.listAppointmentTypes(requireTenantCaller(caller)), options),
   };
 }

@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = {
   configure: 'scheduling.configured',
   stats: 'appointment.stats_read',
   availability: 'availability.read',
+  // only refusals: listing the calendar set-up (staff data) is not audited on success
+  calendarRead: 'scheduling.calendar_read',
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];
 

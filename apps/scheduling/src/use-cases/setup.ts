@@ -3,6 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   type GetReminderPolicyResponse,
+  type ListAppointmentTypesResponse,
+  type ListClinicsRequest,
+  type ListClinicsResponse,
+  type ListCliniciansRequest,
+  type ListCliniciansResponse,
+  type ListSitesResponse,
   type NoShowStatsRequest,
   type NoShowStatsResponse,
   type SearchAvailabilityRequest,
@@ -25,6 +31,10 @@ import {
   findClinic,
   findClinicians,
   findSite,
+  listAppointmentTypes,
+  listClinicians,
+  listClinics,
+  listSites,
   loadWorkingTimes,
   replaceWorkingTimes,
   upsertAppointmentType,
@@ -184,6 +194,39 @@ export function createSetupUseCases(deps: UseCaseDeps, authorize: Authorize) {
         await replaceWorkingTimes(client, caller.tenantId, clinicianId, hours, exceptions);
       });
       return {};
+    },
+
+    // The set-up read back, so staff pick sites, clinics, clinicians and types by name. Anyone who
+    // may read appointments needs the names to book; staff data only, so (like availability) not
+    // audited on success. Forced RLS and the tenant predicate keep other hospitals' rows out.
+    async listSites(caller: TenantCaller): Promise<ListSitesResponse> {
+      await authorize(caller, 'appointments:read', AUDIT_ACTIONS.calendarRead);
+      const rows = await withTenant(pool, caller.tenantId, (client) => listSites(client, caller.tenantId));
+      return { sites: rows.map((row) => ({ id: row.id, name: row.name, timeZone: row.time_zone })) };
+    },
+
+    async listClinics(caller: TenantCaller, request: ListClinicsRequest): Promise<ListClinicsResponse> {
+      await authorize(caller, 'appointments:read', AUDIT_ACTIONS.calendarRead);
+      const siteId = optionalUuid('site_id', request.siteId);
+      const rows = await withTenant(pool, caller.tenantId, (client) => listClinics(client, caller.tenantId, siteId === undefined ? {} : { siteId }));
+      return { clinics: rows.map((row) => ({ id: row.id, siteId: row.site_id, name: row.name })) };
+    },
+
+    async listClinicians(caller: TenantCaller, request: ListCliniciansRequest): Promise<ListCliniciansResponse> {
+      await authorize(caller, 'appointments:read', AUDIT_ACTIONS.calendarRead);
+      const clinicId = optionalUuid('clinic_id', request.clinicId);
+      const rows = await withTenant(pool, caller.tenantId, (client) =>
+        listClinicians(client, caller.tenantId, clinicId === undefined ? {} : { clinicId }),
+      );
+      return { clinicians: rows.map((row) => ({ id: row.id, clinicId: row.clinic_id, displayName: row.display_name })) };
+    },
+
+    async listAppointmentTypes(caller: TenantCaller): Promise<ListAppointmentTypesResponse> {
+      await authorize(caller, 'appointments:read', AUDIT_ACTIONS.calendarRead);
+      const rows = await withTenant(pool, caller.tenantId, (client) => listAppointmentTypes(client, caller.tenantId));
+      return {
+        appointmentTypes: rows.map((row) => ({ id: row.id, name: row.name, mode: modeToProto(row.mode), durationMinutes: row.duration_minutes })),
+      };
     },
 
     async searchAvailability(caller: TenantCaller, request: SearchAvailabilityRequest): Promise<SearchAvailabilityResponse> {
