@@ -180,7 +180,7 @@ describe.skipIf(!runnable)('the console’s patient panel, calendar and results 
   const card = (id: string) => page.locator(`li.appt[data-appointment-id="${id}"]`);
   const row = (text: string) => page.locator('[data-testid="inbox"] button.row', { hasText: text });
 
-  it('signs the demo nurse in and names the calendar’s clinic and clinician', async () => {
+  it('signs the demo nurse in and lists the calendar’s clinic, clinicians and types by name', async () => {
     const s = stack();
     await page.goto(s.urls.console!);
     await expect.poll(() => page.getByLabel('Hospital (tenant ID)').inputValue()).toBe(s.seed.tenant.id);
@@ -196,23 +196,21 @@ describe.skipIf(!runnable)('the console’s patient panel, calendar and results 
       'No-show dashboard',
     ]);
     await section('Appointments').click();
-    await page.getByLabel('Time zone (the site’s)').fill('UTC');
-    // the api lists no clinics or clinicians: the nurse tells the console their names once
-    for (const [kind, id, name] of [
-      ['clinics', ids.clinic, 'Cardiology'],
-      ['clinicians', ids.clinician, 'Dr Ruiz'],
-      ['clinicians', ids.other, 'Dr Alba'],
-      ['types', ids.type, 'Follow-up'],
-    ] as const) {
-      await page.getByLabel('Kind').selectOption(kind);
-      await page.getByLabel('Id', { exact: true }).fill(id);
-      await page.getByLabel('Name', { exact: true }).fill(name);
-      await page.getByRole('button', { name: 'Remember' }).click();
-    }
-    expect(await page.locator('select[name="calendar-clinic"] option').allTextContents()).toEqual([
-      'All clinics',
-      'Cardiology',
+    // the calendar set-up comes from the api (GET /v1/clinics, /clinicians, …): names, never ids
+    await expect
+      .poll(() => page.locator('select[name="calendar-clinic"] option').allTextContents())
+      .toEqual(['All clinics', 'Cardiology']);
+    expect(await page.locator('select[name="calendar-clinician"] option').allTextContents()).toEqual([
+      'All clinicians',
+      'Dr Alba',
+      'Dr Ruiz',
     ]);
+    expect(await page.locator('select[name="booking-type"] option').allTextContents()).toEqual([
+      'Choose a type…',
+      'Follow-up',
+    ]);
+    // the calendar's zone is the site's
+    expect(await page.getByTestId('calendar-zone').textContent()).toBe('Times in UTC (the site’s time zone)');
   });
 
   it('moves the appointment in the calendar when the patient taps Reschedule on the reminder', async () => {
@@ -244,13 +242,13 @@ describe.skipIf(!runnable)('the console’s patient panel, calendar and results 
     await section('Appointments').click();
     await page.getByRole('button', { name: 'Day', exact: true }).click();
     await page.getByLabel('Date', { exact: true }).fill(day(booked.startsAt));
-    await page.locator('select[name="calendar-clinic"]').selectOption(ids.clinic);
+    await page.locator('select[name="calendar-clinic"]').selectOption({ label: 'Cardiology' });
     await card(booked.id).waitFor();
     expect(await card(booked.id).getByTestId('appt-time').textContent()).toBe(
       `${hhmm(booked.startsAt)}–${hhmm(booked.endsAt)}`,
     );
     expect(await card(booked.id).textContent()).toContain('Ana Reminder');
-    // the column is the clinician, by the name the nurse gave
+    // the column is the clinician, by its name from the api
     expect(await page.getByRole('region', { name: 'Appointments: Dr Ruiz' }).count()).toBe(1);
     await shot('1-calendar-day');
     // a marker a reload would wipe: the calendar must move by itself
@@ -379,8 +377,8 @@ describe.skipIf(!runnable)('the console’s patient panel, calendar and results 
 
     // book from the panel: the number comes from the conversation
     await panel.getByRole('button', { name: 'Book an appointment' }).click();
-    await page.getByLabel('Appointment type id').fill(ids.type);
-    await page.locator('input[name="booking-clinic"]').fill(ids.clinic);
+    await page.locator('select[name="booking-type"]').selectOption({ label: 'Follow-up' });
+    await page.locator('select[name="booking-clinic"]').selectOption({ label: 'Cardiology' });
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     await page.getByLabel('From', { exact: true }).fill(tomorrow);
     await page.getByRole('button', { name: 'Find free times' }).click();

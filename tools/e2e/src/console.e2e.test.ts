@@ -81,7 +81,9 @@ describe.skipIf(!runnable)('the staff console in chromium', () => {
     await shot('1-sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
 
-    await expect.poll(() => page.getByTestId('tenant').textContent()).toBe(s.seed.tenant.id);
+    // the hospital by name (GET /v1/tenant), its id kept for support
+    await expect.poll(() => page.getByTestId('tenant').textContent()).toBe(s.seed.tenant.name);
+    expect(await page.getByTestId('tenant').getAttribute('data-tenant-id')).toBe(s.seed.tenant.id);
     expect(await page.getByTestId('roles').textContent()).toBe('nurse');
     await expect.poll(() => page.getByTestId('stream-status').textContent()).toBe('Live');
   });
@@ -281,5 +283,32 @@ describe.skipIf(!runnable)('the staff console in chromium', () => {
       .poll(() => templateMessage.getAttribute('data-ticks'), { timeout: 30_000 })
       .toMatch(/^(sent|delivered|read)$/);
     await shot('7-template-sent');
+  });
+  it('links an unknown number to the patient record the nurse finds, and the panel turns to the patient', async () => {
+    const s = stack();
+    const waId = randomWaId();
+    const name = `Unknown ${randomUUID().slice(0, 6)}`;
+    await s.patientSays(waId, 'Hi, it is me, from my new phone', { profileName: name });
+    // a registered patient whose record does not know this number (so nothing links on its own)
+    const familyName = `Lovelace${randomUUID().slice(0, 4)}`;
+    const desk = await s.mintToken({ roles: ['front_desk'] });
+    const created = await requestJson('POST', `${s.urls.api}/v1/patients`, {
+      headers: { authorization: `Bearer ${desk}` },
+      body: { mrn: `MRN-${randomUUID().slice(0, 8)}`, givenName: 'Ada', familyName, dateOfBirth: '1985-12-10' },
+    });
+    expect(created.status, created.text).toBe(201);
+
+    await row(name).click();
+    const panel = page.getByTestId('patient-panel');
+    await expect.poll(() => panel.getByTestId('contact-state').getAttribute('data-state')).toBe('unverified');
+    await panel.getByLabel('Search by').selectOption('name');
+    await panel.getByLabel('Search for').fill(familyName);
+    await panel.getByRole('button', { name: 'Search', exact: true }).click();
+    await panel.getByRole('button', { name: 'Link to this conversation' }).click();
+    await panel.getByTestId('link-done').waitFor();
+    // records remembers the link, messaging relinks the conversation, the stream tells the console
+    await expect.poll(() => panel.getByTestId('contact-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('linked');
+    expect(await panel.textContent()).toContain(familyName);
+    await shot('8-contact-linked');
   });
 });

@@ -38,7 +38,12 @@ describe('conversations linked to patients', () => {
     expect(one.statusCode, one.body).toBe(200);
     expect(conversationSchema.parse(one.json())).toMatchObject({ patientId: PATIENT, contactState: 'linked', patient: { id: PATIENT } });
     const other = await get(`/v1/conversations/${unknown.id}`);
-    expect(conversationSchema.parse(other.json())).toMatchObject({ patientId: null, contactState: 'unverified' });
+    // the contact's number hash, what link-contact takes to link it
+    expect(conversationSchema.parse(other.json())).toMatchObject({
+      patientId: null,
+      contactState: 'unverified',
+      patient: { waIdHash: unknown.patientWaIdHash },
+    });
 
     const page = conversationPageSchema.parse((await get('/v1/conversations')).json());
     expect(page.items.find((c) => c.id === linked.id)).toMatchObject({ patientId: PATIENT, contactState: 'linked' });

@@ -23,6 +23,13 @@ export const conversationSchema = z
         .nullable()
         .meta({ description: "The hospital's record name if linked, else the WhatsApp profile name." }),
       phoneNumber: z.string().nullable().meta({ description: 'International format with a leading "+".' }),
+      waIdHash: z
+        .string()
+        .nullable()
+        .meta({
+          description:
+            "The keyed hash of the patient's number (as on Kafka keys and in records): what `POST /v1/patients/{id}/link-contact` takes to link this contact.",
+        }),
     }),
     patientId: z
       .string()
@@ -30,7 +37,7 @@ export const conversationSchema = z
       .meta({ description: "The records patient the number belongs to (as `patient.id`); null while the contact is unverified." }),
     contactState: z.enum(CONTACT_STATES).meta({
       description:
-        "`linked`: the number is the patient's registered number in records, or staff linked this contact to the patient (`POST /v1/patients/{id}/contacts`). `unverified`: no patient, or several share the number; staff can link it.",
+        "`linked`: the number is the patient's registered number in records, or staff linked this contact to the patient (`POST /v1/patients/{id}/link-contact`). `unverified`: no patient, or several share the number; staff can link it.",
     }),
     lastMessageAt: dateTime().nullable(),
     lastMessagePreview: z
@@ -87,6 +94,7 @@ export function toConversationView(conversation: Conversation, now: Date): Conve
       id: nullIfEmpty(conversation.patientId),
       displayName: nullIfEmpty(conversation.patientDisplayName),
       phoneNumber: nullIfEmpty(conversation.patientPhoneNumber),
+      waIdHash: nullIfEmpty(conversation.patientWaIdHash),
     },
     patientId: nullIfEmpty(conversation.patientId),
     contactState: contactStateName(conversation),

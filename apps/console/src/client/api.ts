@@ -6,9 +6,13 @@ import {
   type Appointment,
   AppointmentListSchema,
   AppointmentSchema,
+  AppointmentTypeListSchema,
+  ClinicListSchema,
+  ClinicianListSchema,
   type Conversation,
   ConversationPageSchema,
   ConversationSchema,
+  HospitalSchema,
   MeSchema,
   type Message,
   MessagePageSchema,
@@ -27,6 +31,7 @@ import {
   PatientDocumentSchema,
   PatientListSchema,
   PatientSchema,
+  SiteListSchema,
   ProblemSchema,
   SlotListSchema,
   TeamListSchema,
@@ -172,8 +177,10 @@ export function createApiClient(options: ApiClientOptions) {
     addNote: (id: string, body: string): Promise<Note> =>
       call('POST', `${conv(id)}/notes`, NoteSchema, { body }),
     templates: () => call('GET', '/templates?approvedOnly=true', TemplateListSchema),
-    /** Admins only (tenant:admin); others see team ids. */
-    teams: () => call('GET', '/admin/teams', TeamListSchema),
+    /** The hospital's teams (anyone working the inbox). */
+    teams: () => call('GET', '/teams', TeamListSchema),
+    /** The caller's hospital (name for the header). */
+    hospital: () => call('GET', '/tenant', HospitalSchema),
 
     // ── patients and results (records) ──
     patient: (id: string) => call('GET', patient(id), PatientSchema),
@@ -187,6 +194,9 @@ export function createApiClient(options: ApiClientOptions) {
       return (await call('GET', `/patients?${q}&limit=20`, PatientListSchema)).items;
     },
     consents: (id: string) => call('GET', `${patient(id)}/consents`, PatientConsentsSchema),
+    /** Links an unverified contact (its number hash, from the conversation) to a record. */
+    linkContact: (id: string, waIdHash: string, conversationId: string) =>
+      call('POST', `${patient(id)}/link-contact`, PatientSchema, { waIdHash, conversationId }),
     documents: async (id: string): Promise<PatientDocument[]> =>
       (await call('GET', `${patient(id)}/documents?limit=50`, PatientDocumentPageSchema)).items,
     uploadDocument: (
@@ -214,6 +224,11 @@ export function createApiClient(options: ApiClientOptions) {
       call('POST', `/shares/${encodeURIComponent(shareId)}/revoke`, DocumentShareSchema),
 
     // ── appointments (scheduling) ──
+    /** The calendar set-up, each sorted by name by the api. */
+    sites: async () => (await call('GET', '/sites', SiteListSchema)).items,
+    clinics: async () => (await call('GET', '/clinics', ClinicListSchema)).items,
+    clinicians: async () => (await call('GET', '/clinicians', ClinicianListSchema)).items,
+    appointmentTypes: async () => (await call('GET', '/appointment-types', AppointmentTypeListSchema)).items,
     appointments: (q: AppointmentQuery) =>
       call('GET', `/appointments?${query({ limit: 500, ...q })}`, AppointmentListSchema),
     appointment: (id: string): Promise<Appointment> => call('GET', appointment(id), AppointmentSchema),

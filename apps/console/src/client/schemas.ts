@@ -24,6 +24,8 @@ export const ConversationSchema = z.looseObject({
     id: z.string().nullable(),
     displayName: z.string().nullable(),
     phoneNumber: z.string().nullable(),
+    /** The keyed hash of the number: what linking the contact to a record takes. */
+    waIdHash: z.string().nullable().optional(),
   }),
   /** The records patient the number belongs to; null while the contact is unverified. */
   patientId: z.string().nullable(),
@@ -147,6 +149,10 @@ export const TemplateSchema = z.looseObject({
 });
 export type Template = z.infer<typeof TemplateSchema>;
 export const TemplateListSchema = z.object({ items: z.array(TemplateSchema), syncedAt: isoDate });
+
+/** GET /v1/tenant: the caller's hospital. */
+export const HospitalSchema = z.looseObject({ id: z.string(), name: z.string() });
+export type Hospital = z.infer<typeof HospitalSchema>;
 
 export const TeamListSchema = z.object({
   items: z.array(z.looseObject({ id: z.string(), name: z.string() })),
@@ -293,6 +299,29 @@ export const AppointmentListSchema = z.object({
   items: z.array(AppointmentSchema),
   limitReached: z.boolean(),
 });
+
+// the calendar set-up, listed by name (staff data): staff pick these by name, never by id
+export const SiteItemSchema = z.looseObject({ id: z.string(), name: z.string(), timeZone: z.string() });
+export type SiteItem = z.infer<typeof SiteItemSchema>;
+export const ClinicItemSchema = z.looseObject({ id: z.string(), siteId: z.string(), name: z.string() });
+export type ClinicItem = z.infer<typeof ClinicItemSchema>;
+export const ClinicianItemSchema = z.looseObject({
+  id: z.string(),
+  clinicId: z.string(),
+  displayName: z.string(),
+});
+export type ClinicianItem = z.infer<typeof ClinicianItemSchema>;
+export const AppointmentTypeItemSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  mode: z.enum(['in_person', 'video']),
+  durationMinutes: z.number().int(),
+});
+export type AppointmentTypeItem = z.infer<typeof AppointmentTypeItemSchema>;
+export const SiteListSchema = z.object({ items: z.array(SiteItemSchema) });
+export const ClinicListSchema = z.object({ items: z.array(ClinicItemSchema) });
+export const ClinicianListSchema = z.object({ items: z.array(ClinicianItemSchema) });
+export const AppointmentTypeListSchema = z.object({ items: z.array(AppointmentTypeItemSchema) });
 
 export const SlotSchema = z.looseObject({
   clinicianId: z.string(),

@@ -1,71 +1,59 @@
-// The clinics, clinicians and appointment types this browser knows by name. The api can create
-// them (PUT at an id) but has no route that lists or reads them, so the console remembers what the
-// nurse entered (ids and labels: staff data, never patient data) in localStorage, and shows a
-// bare id for anything it was not told about.
-import { z } from 'zod';
+// The hospital's calendar set-up as the console shows it: sites (with their time zone), clinics,
+// clinicians and appointment types, read from the api (GET /v1/sites, /clinics, /clinicians,
+// /appointment-types, each sorted by name) so staff pick them by name and never type an id. Pure
+// functions over what was loaded: names for ids, the clinicians of a clinic, and the time zone a
+// calendar is drawn in (its site's).
+import type { AppointmentTypeItem, ClinicItem, ClinicianItem, SiteItem } from '../schemas';
 
-export const DIRECTORY_KEY = 'careline.console.calendar';
-
-const Entry = z.object({ id: z.string().min(1).max(100), name: z.string().max(200) });
-export const DirectorySchema = z.object({
-  timeZone: z.string().min(1).default('UTC'),
-  clinics: z.array(Entry).default([]),
-  clinicians: z.array(Entry.extend({ clinicId: z.string().nullable().default(null) })).default([]),
-  types: z.array(Entry.extend({ durationMinutes: z.number().int().nullable().default(null) })).default([]),
-});
-export type Directory = z.infer<typeof DirectorySchema>;
+export interface Directory {
+  sites: readonly SiteItem[];
+  clinics: readonly ClinicItem[];
+  clinicians: readonly ClinicianItem[];
+  types: readonly AppointmentTypeItem[];
+}
 export type DirectoryKind = 'clinics' | 'clinicians' | 'types';
 
-export function emptyDirectory(timeZone: string): Directory {
-  return { timeZone, clinics: [], clinicians: [], types: [] };
-}
+export const EMPTY_DIRECTORY: Directory = { sites: [], clinics: [], clinicians: [], types: [] };
 
-export function loadDirectory(storage: Pick<Storage, 'getItem'>, fallbackZone: string): Directory {
-  try {
-    const raw = storage.getItem(DIRECTORY_KEY);
-    if (raw === null) return emptyDirectory(fallbackZone);
-    const parsed = DirectorySchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : emptyDirectory(fallbackZone);
-  } catch {
-    return emptyDirectory(fallbackZone);
-  }
-}
-
-/** Adds or renames an entry (by id); a blank name keeps the id as the label. */
-export function remember(directory: Directory, kind: DirectoryKind, id: string, name: string): Directory {
-  const trimmedId = id.trim();
-  if (trimmedId === '') return directory;
-  const label = name.trim() === '' ? trimmedId : name.trim();
+/** The label of an id: its name, else a shortened id (something deleted, or not loaded yet). */
+export function nameOf(directory: Directory, kind: DirectoryKind, id: string): string {
   switch (kind) {
     case 'clinics':
-      return { ...directory, clinics: upsert(directory.clinics, { id: trimmedId, name: label }) };
+      return directory.clinics.find((c) => c.id === id)?.name ?? shortId(id);
     case 'clinicians':
-      return {
-        ...directory,
-        clinicians: upsert(directory.clinicians, { id: trimmedId, name: label, clinicId: null }),
-      };
+      return directory.clinicians.find((c) => c.id === id)?.displayName ?? shortId(id);
     case 'types':
-      return {
-        ...directory,
-        types: upsert(directory.types, { id: trimmedId, name: label, durationMinutes: null }),
-      };
+      return directory.types.find((c) => c.id === id)?.name ?? shortId(id);
   }
-}
-
-export function forget(directory: Directory, kind: DirectoryKind, id: string): Directory {
-  return { ...directory, [kind]: directory[kind].filter((entry) => entry.id !== id) };
-}
-
-function upsert<T extends { id: string; name: string }>(list: readonly T[], entry: T): T[] {
-  const others = list.filter((e) => e.id !== entry.id);
-  return [...others, entry].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The label of an id: the remembered name, else a shortened id (the full id is in the title). */
-export function nameOf(directory: Directory, kind: DirectoryKind, id: string): string {
-  return directory[kind].find((entry) => entry.id === id)?.name ?? shortId(id);
 }
 
 export function shortId(id: string): string {
   return id.length > 13 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** The clinicians of one clinic ('' = every clinic), in the api's order (by name). */
+export function cliniciansOf(directory: Directory, clinicId: string): readonly ClinicianItem[] {
+  return clinicId === '' ? directory.clinicians : directory.clinicians.filter((c) => c.clinicId === clinicId);
+}
+
+/** The time zone of a clinic's site, if both are known. */
+export function clinicZone(directory: Directory, clinicId: string): string | undefined {
+  const clinic = directory.clinics.find((c) => c.id === clinicId);
+  return clinic === undefined ? undefined : directory.sites.find((s) => s.id === clinic.siteId)?.timeZone;
+}
+
+/**
+ * The zone a calendar of this clinic or clinician is drawn in: their site's (working hours are
+ * local to the site, so a day is the site's day). With neither chosen, the first site's (by name),
+ * else the fallback (no sites yet: the hospital's zone).
+ */
+export function calendarZone(
+  directory: Directory,
+  choice: { clinicId: string; clinicianId: string },
+  fallback: string,
+): string {
+  const clinician = directory.clinicians.find((c) => c.id === choice.clinicianId);
+  const byChoice = clinicZone(directory, clinician?.clinicId ?? choice.clinicId);
+  if (byChoice !== undefined) return byChoice;
+  return directory.sites[0]?.timeZone ?? fallback;
 }

@@ -1,6 +1,8 @@
 // The appointments calendar: a day (one column per clinician) or a week (one column per day) of a
 // clinic or clinician, in the site's time zone; book (free times → a slot → the patient, filled
 // in from the open conversation), reschedule (the clinician's free times), cancel, attendance.
+// Clinics, clinicians and types are picked by name from the api's lists (model/calendar-directory);
+// the zone is the site's of the clinic or clinician shown.
 // Appointments are not on the live stream, so the view re-reads the api every 15 seconds (and
 // after every action): a patient's reschedule tap on WhatsApp shows up by the next refresh.
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -12,7 +14,7 @@ import {
   layoutCalendar,
   stepDate,
 } from '../model/calendar';
-import { type Directory, type DirectoryKind, forget, nameOf, remember } from '../model/calendar-directory';
+import { type Directory, calendarZone, cliniciansOf, nameOf } from '../model/calendar-directory';
 import { isTimeZone, localDate, localTime, startOfDay } from '../model/zoned-time';
 import type { Appointment, Me, Slot } from '../schemas';
 import { t } from '../messages';
@@ -29,18 +31,23 @@ interface Props {
   me: Me;
   /** Shown now: hidden, it keeps its state but does not poll. */
   active: boolean;
+  /** The calendar set-up from the api (names, sites' zones). */
   directory: Directory;
-  onDirectory: (directory: Directory) => void;
+  /** The zone while no site is known (none set up, or the lists not loaded yet). */
+  fallbackZone: string;
   prefill: BookingPrefill | null;
 }
 
-export function AppointmentsView({ api, me, active, directory, onDirectory, prefill }: Props) {
+/** A site's zone as stored, else UTC (the api validates zones; this guards the formatting). */
+const safeZone = (zone: string): string => (isTimeZone(zone) ? zone : 'UTC');
+
+export function AppointmentsView({ api, me, active, directory, fallbackZone, prefill }: Props) {
   const can = (permission: string) => me.permissions.includes(permission);
-  const timeZone = isTimeZone(directory.timeZone) ? directory.timeZone : 'UTC';
-  const [view, setView] = useState<CalendarView>('day');
-  const [date, setDate] = useState(() => localDate(Date.now(), timeZone));
   const [clinicId, setClinicId] = useState('');
   const [clinicianId, setClinicianId] = useState('');
+  const timeZone = safeZone(calendarZone(directory, { clinicId, clinicianId }, fallbackZone));
+  const [view, setView] = useState<CalendarView>('day');
+  const [date, setDate] = useState(() => localDate(Date.now(), timeZone));
   const [showCancelled, setShowCancelled] = useState(true);
   const [appointments, setAppointments] = useState<Appointment[] | null>(null);
   const [limitReached, setLimitReached] = useState(false);
@@ -122,7 +129,12 @@ export function AppointmentsView({ api, me, active, directory, onDirectory, pref
               <select
                 name="calendar-clinic"
                 value={clinicId}
-                onChange={(e) => setClinicId(e.currentTarget.value)}
+                onChange={(e) => {
+                  const next = e.currentTarget.value;
+                  setClinicId(next);
+                  // a clinician of another clinic would show nothing: back to all of this one's
+                  if (!cliniciansOf(directory, next).some((c) => c.id === clinicianId)) setClinicianId('');
+                }}
               >
                 <option value="">{t.calendar.anyClinic}</option>
                 {directory.clinics.map((c) => (
@@ -140,17 +152,13 @@ export function AppointmentsView({ api, me, active, directory, onDirectory, pref
                 onChange={(e) => setClinicianId(e.currentTarget.value)}
               >
                 <option value="">{t.calendar.anyClinician}</option>
-                {directory.clinicians.map((c) => (
+                {cliniciansOf(directory, clinicId).map((c) => (
                   <option key={c.id} value={c.id}>
-                    {c.name}
+                    {c.displayName}
                   </option>
                 ))}
               </select>
             </label>
-            <TimeZoneField
-              value={directory.timeZone}
-              onChange={(zone) => onDirectory({ ...directory, timeZone: zone })}
-            />
             <label class="inline">
               <input
                 type="checkbox"
@@ -164,6 +172,9 @@ export function AppointmentsView({ api, me, active, directory, onDirectory, pref
               {t.calendar.refresh}
             </button>
           </div>
+          <p class="hint" data-testid="calendar-zone">
+            {t.calendar.zone(timeZone)}
+          </p>
           <p class="hint" role="status" data-testid="calendar-refreshed">
             {refreshedAt === null
               ? t.calendar.loading
@@ -207,7 +218,7 @@ export function AppointmentsView({ api, me, active, directory, onDirectory, pref
           <BookingForm
             api={api}
             directory={directory}
-            timeZone={timeZone}
+            fallbackZone={fallbackZone}
             prefill={prefill}
             defaultClinicId={clinicId}
             onBooked={(appointment) => {
@@ -216,45 +227,8 @@ export function AppointmentsView({ api, me, active, directory, onDirectory, pref
             }}
           />
         )}
-        <DirectoryEditor directory={directory} onDirectory={onDirectory} />
       </div>
     </main>
-  );
-}
-
-const COMMON_ZONES = [
-  'UTC',
-  'Europe/London',
-  'Europe/Madrid',
-  'America/New_York',
-  'America/Argentina/Buenos_Aires',
-  'America/Sao_Paulo',
-  'America/Mexico_City',
-];
-
-function TimeZoneField({ value, onChange }: { value: string; onChange: (zone: string) => void }) {
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
-  const valid = isTimeZone(text);
-  return (
-    <label>
-      {t.calendar.timeZone}
-      <input
-        name="time-zone"
-        list="time-zones"
-        value={text}
-        aria-invalid={!valid}
-        onInput={(e) => setText(e.currentTarget.value)}
-        onChange={(e) => {
-          if (isTimeZone(e.currentTarget.value)) onChange(e.currentTarget.value);
-        }}
-      />
-      <datalist id="time-zones">
-        {COMMON_ZONES.map((zone) => (
-          <option key={zone} value={zone} />
-        ))}
-      </datalist>
-    </label>
   );
 }
 
@@ -398,21 +372,23 @@ function AppointmentCard({
 function BookingForm({
   api,
   directory,
-  timeZone,
+  fallbackZone,
   prefill,
   defaultClinicId,
   onBooked,
 }: {
   api: ApiClient;
   directory: Directory;
-  timeZone: string;
+  fallbackZone: string;
   prefill: BookingPrefill | null;
   defaultClinicId: string;
   onBooked: (appointment: Appointment) => void;
 }) {
-  const [typeId, setTypeId] = useState(directory.types[0]?.id ?? '');
+  const [typeId, setTypeId] = useState('');
   const [clinicId, setClinicId] = useState(defaultClinicId);
   const [clinicianId, setClinicianId] = useState('');
+  // the free times are shown in the zone of the site they are at
+  const timeZone = safeZone(calendarZone(directory, { clinicId, clinicianId }, fallbackZone));
   const [from, setFrom] = useState(() => localDate(Date.now(), timeZone));
   const [slots, setSlots] = useState<Slot[] | null>(null);
   const [slot, setSlot] = useState<Slot | null>(null);
@@ -440,10 +416,8 @@ function BookingForm({
       const start = Math.max(Date.now(), startOfDay(from, timeZone));
       setSlots(
         await api.availability({
-          appointmentTypeId: typeId.trim(),
-          ...(clinicianId.trim() !== ''
-            ? { clinicianId: clinicianId.trim() }
-            : { clinicId: clinicId.trim() }),
+          appointmentTypeId: typeId,
+          ...(clinicianId !== '' ? { clinicianId } : { clinicId }),
           from: new Date(start).toISOString(),
           to: new Date(start + 7 * DAY_MS).toISOString(),
           limit: 30,
@@ -464,7 +438,7 @@ function BookingForm({
       const booked = await api.book(
         {
           clinicianId: slot.clinicianId,
-          appointmentTypeId: typeId.trim(),
+          appointmentTypeId: typeId,
           startsAt: slot.startsAt,
           patient: {
             waId,
@@ -495,48 +469,55 @@ function BookingForm({
       <h3 id="booking-title">{t.booking.title}</h3>
       <form onSubmit={(event) => void search(event)}>
         <label>
-          {t.booking.typeId}
-          <input
+          {t.booking.type}
+          <select
             name="booking-type"
-            list="known-types"
             required
             value={typeId}
-            onInput={(e) => setTypeId(e.currentTarget.value)}
-          />
+            onChange={(e) => setTypeId(e.currentTarget.value)}
+          >
+            <option value="">{t.booking.chooseType}</option>
+            {directory.types.map((type) => (
+              <option key={type.id} value={type.id}>
+                {type.name}
+              </option>
+            ))}
+          </select>
         </label>
-        <datalist id="known-types">
-          {directory.types.map((type) => (
-            <option key={type.id} value={type.id} label={type.name} />
-          ))}
-        </datalist>
         <label>
           {t.calendar.clinic}
-          <input
+          <select
             name="booking-clinic"
-            list="known-clinics"
             value={clinicId}
-            onInput={(e) => setClinicId(e.currentTarget.value)}
-          />
+            onChange={(e) => {
+              const next = e.currentTarget.value;
+              setClinicId(next);
+              if (!cliniciansOf(directory, next).some((c) => c.id === clinicianId)) setClinicianId('');
+            }}
+          >
+            <option value="">{t.booking.chooseClinic}</option>
+            {directory.clinics.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
         </label>
-        <datalist id="known-clinics">
-          {directory.clinics.map((c) => (
-            <option key={c.id} value={c.id} label={c.name} />
-          ))}
-        </datalist>
         <label>
           {t.calendar.clinician}
-          <input
+          <select
             name="booking-clinician"
-            list="known-clinicians"
             value={clinicianId}
-            onInput={(e) => setClinicianId(e.currentTarget.value)}
-          />
+            onChange={(e) => setClinicianId(e.currentTarget.value)}
+          >
+            <option value="">{t.booking.anyClinician}</option>
+            {cliniciansOf(directory, clinicId).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.displayName}
+              </option>
+            ))}
+          </select>
         </label>
-        <datalist id="known-clinicians">
-          {directory.clinicians.map((c) => (
-            <option key={c.id} value={c.id} label={c.name} />
-          ))}
-        </datalist>
         <label>
           {t.booking.from}
           <input
@@ -546,10 +527,7 @@ function BookingForm({
             onInput={(e) => setFrom(e.currentTarget.value)}
           />
         </label>
-        <button
-          type="submit"
-          disabled={typeId.trim() === '' || (clinicId.trim() === '' && clinicianId.trim() === '')}
-        >
+        <button type="submit" disabled={typeId === '' || (clinicId === '' && clinicianId === '')}>
           {t.booking.search}
         </button>
       </form>
@@ -608,91 +586,6 @@ function BookingForm({
         <p class="error" role="alert">
           {error}
         </p>
-      )}
-    </section>
-  );
-}
-
-function DirectoryEditor({
-  directory,
-  onDirectory,
-}: {
-  directory: Directory;
-  onDirectory: (d: Directory) => void;
-}) {
-  const [kind, setKind] = useState<DirectoryKind>('clinics');
-  const [id, setId] = useState('');
-  const [name, setName] = useState('');
-  const all: { kind: DirectoryKind; id: string; name: string }[] = [
-    ...directory.clinics.map((e) => ({ kind: 'clinics' as const, id: e.id, name: e.name })),
-    ...directory.clinicians.map((e) => ({ kind: 'clinicians' as const, id: e.id, name: e.name })),
-    ...directory.types.map((e) => ({ kind: 'types' as const, id: e.id, name: e.name })),
-  ];
-  return (
-    <section class="directory" aria-labelledby="directory-title">
-      <h3 id="directory-title">{t.directory.title}</h3>
-      <p class="hint">{t.directory.explain}</p>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          onDirectory(remember(directory, kind, id, name));
-          setId('');
-          setName('');
-        }}
-      >
-        <label>
-          {t.directory.kind}
-          <select
-            name="directory-kind"
-            value={kind}
-            onChange={(e) => {
-              const value = e.currentTarget.value;
-              if (value === 'clinics' || value === 'clinicians' || value === 'types') setKind(value);
-            }}
-          >
-            <option value="clinics">{t.directory.clinics}</option>
-            <option value="clinicians">{t.directory.clinicians}</option>
-            <option value="types">{t.directory.types}</option>
-          </select>
-        </label>
-        <label>
-          {t.directory.id}
-          <input
-            name="directory-id"
-            required
-            maxLength={100}
-            value={id}
-            onInput={(e) => setId(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t.directory.name}
-          <input
-            name="directory-name"
-            maxLength={200}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit" disabled={id.trim() === ''}>
-          {t.directory.add}
-        </button>
-      </form>
-      {all.length > 0 && (
-        <ul class="plain">
-          {all.map((entry) => (
-            <li key={`${entry.kind}:${entry.id}`}>
-              {t.directory[entry.kind]}: <strong title={entry.id}>{entry.name}</strong>{' '}
-              <button
-                type="button"
-                class="link"
-                onClick={() => onDirectory(forget(directory, entry.kind, entry.id))}
-              >
-                {t.directory.forget(entry.name)}
-              </button>
-            </li>
-          ))}
-        </ul>
       )}
     </section>
   );

@@ -24,7 +24,7 @@ import type { ClientConfig, Conversation, Me, Message, Note, StreamEvent } from 
 import { type StreamStatus, openStream } from '../stream';
 import { t } from '../messages';
 import { type Section, sectionsFor, shownSection } from '../model/sections';
-import { DIRECTORY_KEY, type Directory, loadDirectory, nameOf } from '../model/calendar-directory';
+import { type Directory, EMPTY_DIRECTORY, calendarZone, nameOf } from '../model/calendar-directory';
 import { InboxList } from './InboxList';
 import { ConversationPane } from './ConversationPane';
 import { type BookingPrefill, PatientPanel } from './PatientPanel';
@@ -47,6 +47,7 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
   );
   const [me, setMe] = useState<Me | null>(null);
   const [teams, setTeams] = useState<Map<string, string>>(new Map());
+  const [hospitalName, setHospitalName] = useState<string | null>(null);
   const [state, setState] = useState<InboxState>(EMPTY_STATE);
   const [filter, setFilter] = useState<InboxFilter>(DEFAULT_FILTER);
   const [loading, setLoading] = useState(true);
@@ -56,9 +57,7 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
   const [announcement, setAnnouncement] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [section, setSection] = useState<Section | null>(null);
-  const [directory, setDirectoryState] = useState<Directory>(() =>
-    loadDirectory(localStorage, browserZone()),
-  );
+  const [directory, setDirectory] = useState<Directory>(EMPTY_DIRECTORY);
   const [prefill, setPrefill] = useState<BookingPrefill | null>(null);
   // the patient panel re-reads the record each time the conversation is opened or the inbox shown
   // again (a visit booked meanwhile, a share that moved): nothing about patients is on the stream
@@ -68,10 +67,6 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
     if (next === 'inbox') setPanelVersion((v) => v + 1);
   }, []);
 
-  const setDirectory = useCallback((next: Directory) => {
-    setDirectoryState(next);
-    localStorage.setItem(DIRECTORY_KEY, JSON.stringify(next));
-  }, []);
   const sections = me === null ? [] : sectionsFor(me.permissions);
   const shown = shownSection(section, sections);
   const [visited, setVisited] = useState<ReadonlySet<Section>>(new Set());
@@ -92,7 +87,21 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
   }, [api]);
 
   useEffect(() => {
-    if (me === null || !me.permissions.includes('tenant:admin')) return;
+    if (me === null) return;
+    // the header names the hospital; its id stays the fallback (and the tooltip)
+    api.hospital().then(
+      (hospital) => setHospitalName(hospital.name),
+      () => undefined,
+    );
+    // the calendar set-up, by name, for whoever reads appointments (the calendar, booking, the
+    // panel's visits, the no-show report); re-read on sign-in, it changes rarely
+    if (me.permissions.includes('appointments:read')) {
+      Promise.all([api.sites(), api.clinics(), api.clinicians(), api.appointmentTypes()]).then(
+        ([sites, clinics, clinicians, types]) => setDirectory({ sites, clinics, clinicians, types }),
+        () => undefined,
+      );
+    }
+    if (!me.permissions.includes('conversations:read')) return;
     api.teams().then(
       (list) => setTeams(new Map(list.items.map((team) => [team.id, team.name]))),
       () => undefined,
@@ -238,7 +247,9 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
           <dl class="who">
             <div>
               <dt>{t.header.tenant}</dt>
-              <dd data-testid="tenant">{me.tenantId}</dd>
+              <dd data-testid="tenant" data-tenant-id={me.tenantId} title={me.tenantId}>
+                {hospitalName ?? me.tenantId}
+              </dd>
             </div>
             <div>
               <dt>{t.header.role(me.roles)}</dt>
@@ -286,11 +297,13 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
           me={me}
           active={shown === 'appointments'}
           directory={directory}
-          onDirectory={setDirectory}
+          fallbackZone={browserZone()}
           prefill={prefill}
         />
       )}
-      {me !== null && shown === 'noShows' && <NoShowDashboard api={api} directory={directory} />}
+      {me !== null && shown === 'noShows' && (
+        <NoShowDashboard api={api} directory={directory} fallbackZone={browserZone()} />
+      )}
       <div
         class={`panes${current !== null && openId !== null ? ' with-panel' : ''}`}
         hidden={shown !== 'inbox'}
@@ -323,7 +336,7 @@ export function ConsoleView({ config, session, onSignOut, onExpired }: Props) {
               me={me}
               conversation={current}
               version={panelVersion}
-              timeZone={directory.timeZone}
+              timeZone={calendarZone(directory, { clinicId: '', clinicianId: '' }, browserZone())}
               clinicianName={(id) => nameOf(directory, 'clinicians', id)}
               onBook={(next) => {
                 setPrefill(next);

@@ -4,15 +4,24 @@
 // reads the same numbers in the cells).
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api';
-import { type Directory, nameOf } from '../model/calendar-directory';
+import { type Directory, calendarZone, nameOf } from '../model/calendar-directory';
 import { noShowChart } from '../model/no-show-chart';
 import { addDays, isTimeZone, localDate, startOfDay } from '../model/zoned-time';
 import { type NoShowGroupBy, NoShowGroupBySchema, type NoShowReport } from '../schemas';
 import { t } from '../messages';
 import { errorText } from './errors';
 
-export function NoShowDashboard({ api, directory }: { api: ApiClient; directory: Directory }) {
-  const timeZone = isTimeZone(directory.timeZone) ? directory.timeZone : 'UTC';
+export function NoShowDashboard({
+  api,
+  directory,
+  fallbackZone,
+}: {
+  api: ApiClient;
+  directory: Directory;
+  fallbackZone: string;
+}) {
+  const zone = calendarZone(directory, { clinicId: '', clinicianId: '' }, fallbackZone);
+  const timeZone = isTimeZone(zone) ? zone : 'UTC';
   const today = localDate(Date.now(), timeZone);
   const [from, setFrom] = useState(() => addDays(today, -30));
   const [to, setTo] = useState(() => addDays(today, 1));

@@ -68,7 +68,14 @@ export function PatientPanel({ api, me, conversation, version, timeZone, clinici
           clinicianName={clinicianName}
         />
       ) : (
-        <Unverified key={conversation.id} api={api} phone={conversation.patient.phoneNumber} />
+        <Unverified
+          key={conversation.id}
+          api={api}
+          phone={conversation.patient.phoneNumber}
+          conversationId={conversation.id}
+          waIdHash={conversation.patient.waIdHash ?? null}
+          canLink={can('patients:write')}
+        />
       )}
       {can('appointments:write') && !conversation.restricted && (
         <button type="button" class="secondary" onClick={() => onBook(prefill)}>
@@ -79,12 +86,38 @@ export function PatientPanel({ api, me, conversation, version, timeZone, clinici
   );
 }
 
-function Unverified({ api, phone }: { api: ApiClient; phone: string | null }) {
+function Unverified({
+  api,
+  phone,
+  conversationId,
+  waIdHash,
+  canLink,
+}: {
+  api: ApiClient;
+  phone: string | null;
+  conversationId: string;
+  waIdHash: string | null;
+  canLink: boolean;
+}) {
+  const [linkedTo, setLinkedTo] = useState<Patient | null>(null);
   const [by, setBy] = useState<PatientSearch['by']>('waId');
   const [text, setText] = useState(() => waIdFromPhone(phone) ?? '');
   const [birthDate, setBirthDate] = useState('');
   const [results, setResults] = useState<Patient[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+
+  // Records remembers the link; messaging relinks the conversation and the stream announces it,
+  // which swaps this panel for the patient's (until then, say it is done).
+  const link = async (patient: Patient) => {
+    if (waIdHash === null) return;
+    setError(null);
+    try {
+      await api.linkContact(patient.id, waIdHash, conversationId);
+      setLinkedTo(patient);
+    } catch (caught) {
+      setError(errorText(caught));
+    }
+  };
 
   const search = async (event: Event) => {
     event.preventDefault();
@@ -157,10 +190,21 @@ function Unverified({ api, phone }: { api: ApiClient; phone: string | null }) {
               {results.map((p) => (
                 <li key={p.id}>
                   <strong>{t.patient.name(p.givenName, p.familyName)}</strong> · {t.patient.mrn} {p.mrn}
+                  {canLink && waIdHash !== null && linkedTo === null && (
+                    <button type="button" class="secondary" onClick={() => void link(p)}>
+                      {t.patient.linkButton}
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
-            <p class="hint">{t.patient.linkNotAvailable}</p>
+            {linkedTo !== null ? (
+              <p role="status" data-testid="link-done">
+                {t.patient.linkDone(t.patient.name(linkedTo.givenName, linkedTo.familyName))}
+              </p>
+            ) : (
+              !canLink && <p class="hint">{t.patient.linkNotAllowed}</p>
+            )}
           </section>
         ))}
     </div>
