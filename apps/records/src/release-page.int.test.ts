@@ -3,18 +3,17 @@
 // with the right date of birth and the code the patient received on WhatsApp (captured by the fake
 // MessagingService), the download; and the clear pages of an expired and a revoked link. The CSP
 // is enforced by the browser: any blocked resource or script error fails the test.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserAvailable, launchChromium } from '@careline/testing/browser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, latestCode, latestLinkToken, pdfWith, staff, startHarness } from './int-test-support';
 
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs chromium; a developer machine without it skips these rather than failing
-const runnable = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const DOB = '1990-04-12';
 
-describe.skipIf(!runnable)('release page in chromium', () => {
+// CI installs chromium; a developer machine without it skips these rather than failing
+describe.skipIf(!browserAvailable())('release page in chromium', () => {
   let browser: Browser;
   let h: Harness;
   let context: BrowserContext;
@@ -23,19 +22,7 @@ describe.skipIf(!runnable)('release page in chromium', () => {
 
   beforeAll(async () => {
     h = await startHarness({ maxAttempts: 3 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 30_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,20 +6,18 @@
 // closed window and the template picker, and the template sent from it reaches the phone.
 // Screenshots of each main screen go to test-output/screenshots/ (git-ignored) for review.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { requestJson } from '@careline/stack';
 import { waitFor } from '@careline/testing';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserAvailable, launchChromium } from '@careline/testing/browser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useStack } from './support/stack';
 import { inboundTextWebhook, postWebhook, randomWaId, sign } from './support/webhooks';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
-// CI installs chromium; a developer machine without it skips this file rather than failing
-const runnable = existsSync(CHROMIUM) || process.env.CI !== undefined;
 
 const stack = useStack('console');
 
@@ -30,25 +28,14 @@ const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%
 
 const SimInboxEntry = z.looseObject({ id: z.string(), type: z.string(), content: z.unknown() });
 
-describe.skipIf(!runnable)('the staff console in chromium', () => {
+// CI installs chromium; a developer machine without it skips these rather than failing
+describe.skipIf(!browserAvailable())('the staff console in chromium', () => {
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // a laptop screen: everything must be usable at 1366×768
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.setDefaultTimeout(20_000);

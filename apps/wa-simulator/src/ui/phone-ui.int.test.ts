@@ -2,9 +2,10 @@
 // template with quick-reply buttons, the patient taps one on their phone, and the hospital's
 // webhook receiver gets the button reply with the right payload and context, signed and parseable
 // by Careline's own verifier and parser. A screenshot of the phone is saved to test-output/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { parseWebhookBytes, verifySignature, type WebhookEvent } from '@careline/whatsapp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserAvailable, launchChromium } from '@careline/testing/browser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BUSINESS,
@@ -19,11 +20,8 @@ import {
   type RunningSimulator,
 } from '../test/harness';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = new URL('../../test-output/', import.meta.url);
 
-// CI installs chromium; a developer machine without it skips these rather than failing
-const runnable = existsSync(CHROMIUM) || process.env.CI !== undefined;
 
 function events(receiver: Receiver): WebhookEvent[] {
   return receiver.posts().flatMap((post) => {
@@ -41,26 +39,15 @@ function patientMessage(receiver: Receiver, type: string) {
   }, 10_000);
 }
 
-describe.skipIf(!runnable)('phone UI in chromium', () => {
+// CI installs chromium; a developer machine without it skips these rather than failing
+describe.skipIf(!browserAvailable())('phone UI in chromium', () => {
   let browser: Browser;
   let env: RunningSimulator;
   let receiver: Receiver;
   let page: Page;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 30_000);
   afterAll(async () => {
     await browser?.close();
