@@ -124,41 +124,16 @@ export function AppointmentsView({ api, me, active, directory, fallbackZone, pre
                 }}
               />
             </label>
-            <label>
-              {t.calendar.clinic}
-              <select
-                name="calendar-clinic"
-                value={clinicId}
-                onChange={(e) => {
-                  const next = e.currentTarget.value;
-                  setClinicId(next);
-                  // a clinician of another clinic would show nothing: back to all of this one's
-                  if (!cliniciansOf(directory, next).some((c) => c.id === clinicianId)) setClinicianId('');
-                }}
-              >
-                <option value="">{t.calendar.anyClinic}</option>
-                {directory.clinics.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {t.calendar.clinician}
-              <select
-                name="calendar-clinician"
-                value={clinicianId}
-                onChange={(e) => setClinicianId(e.currentTarget.value)}
-              >
-                <option value="">{t.calendar.anyClinician}</option>
-                {cliniciansOf(directory, clinicId).map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.displayName}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ClinicAndClinicianPicker
+              directory={directory}
+              namePrefix="calendar"
+              anyClinicLabel={t.calendar.anyClinic}
+              anyClinicianLabel={t.calendar.anyClinician}
+              clinicId={clinicId}
+              clinicianId={clinicianId}
+              onClinic={setClinicId}
+              onClinician={setClinicianId}
+            />
             <label class="inline">
               <input
                 type="checkbox"
@@ -369,6 +344,66 @@ function AppointmentCard({
   );
 }
 
+/**
+ * The clinic select and the clinician select narrowed to it, as the calendar and the booking form
+ * both use them: choosing another clinic drops a clinician who does not work there.
+ */
+function ClinicAndClinicianPicker({
+  directory,
+  namePrefix,
+  anyClinicLabel,
+  anyClinicianLabel,
+  clinicId,
+  clinicianId,
+  onClinic,
+  onClinician,
+}: {
+  directory: Directory;
+  namePrefix: string;
+  anyClinicLabel: string;
+  anyClinicianLabel: string;
+  clinicId: string;
+  clinicianId: string;
+  onClinic: (id: string) => void;
+  onClinician: (id: string) => void;
+}) {
+  return (
+    <>
+      <label>
+        {t.calendar.clinic}
+        <select
+          name={`${namePrefix}-clinic`}
+          value={clinicId}
+          onChange={(e) => {
+            const next = e.currentTarget.value;
+            onClinic(next);
+            // a clinician of another clinic would show nothing: back to all of this one's
+            if (!cliniciansOf(directory, next).some((c) => c.id === clinicianId)) onClinician('');
+          }}
+        >
+          <option value="">{anyClinicLabel}</option>
+          {directory.clinics.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t.calendar.clinician}
+        <select name={`${namePrefix}-clinician`} value={clinicianId} onChange={(e) => onClinician(e.currentTarget.value)}>
+          <option value="">{anyClinicianLabel}</option>
+          {cliniciansOf(directory, clinicId).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.displayName}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
+  );
+}
+
 function BookingForm({
   api,
   directory,
@@ -484,40 +519,16 @@ function BookingForm({
             ))}
           </select>
         </label>
-        <label>
-          {t.calendar.clinic}
-          <select
-            name="booking-clinic"
-            value={clinicId}
-            onChange={(e) => {
-              const next = e.currentTarget.value;
-              setClinicId(next);
-              if (!cliniciansOf(directory, next).some((c) => c.id === clinicianId)) setClinicianId('');
-            }}
-          >
-            <option value="">{t.booking.chooseClinic}</option>
-            {directory.clinics.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.calendar.clinician}
-          <select
-            name="booking-clinician"
-            value={clinicianId}
-            onChange={(e) => setClinicianId(e.currentTarget.value)}
-          >
-            <option value="">{t.booking.anyClinician}</option>
-            {cliniciansOf(directory, clinicId).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.displayName}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ClinicAndClinicianPicker
+          directory={directory}
+          namePrefix="booking"
+          anyClinicLabel={t.booking.chooseClinic}
+          anyClinicianLabel={t.booking.anyClinician}
+          clinicId={clinicId}
+          clinicianId={clinicianId}
+          onClinic={setClinicId}
+          onClinician={setClinicianId}
+        />
         <label>
           {t.booking.from}
           <input
